@@ -1,0 +1,123 @@
+# Atlas toolkit - one GNU Makefile.  See README.md.
+#
+#   make                      build lib/libatlas.a and bin/*
+#   make check                unit tests, Bats tests, lints, all through prove
+#   make SANITIZE=address,undefined check
+#   make install PREFIX=/usr/local DESTDIR=
+#   make demo                 run the main job on generated data
+#   DEVELOPER=1               turn warnings into errors
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+# The op loops of the interpreter are built for this machine's vector
+# units; set ARCHFLAGS= for a portable build.
+ARCHFLAGS ?= -march=native
+OPTFLAGS ?= -O3
+WARNFLAGS = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla -Wwrite-strings -Wpointer-arith \
+	-Wcast-qual -Wundef
+ifeq ($(DEVELOPER),1)
+WARNFLAGS += -Werror
+endif
+
+PKGS     = libcjson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
+
+ALL_CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 \
+	-Ilib $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS = $(CFLAGS) $(OPTFLAGS) $(ARCHFLAGS) $(WARNFLAGS) -pthread
+ALL_LDFLAGS = $(LDFLAGS) -pthread
+LDLIBS = $(PKG_LIBS) -lm
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share
+
+# BUILD holds objects and test programs; a second tree (BUILD=/tmp/x)
+# lets two builds run side by side without touching each other.
+BUILD    ?= build
+ifeq ($(BUILD),build)
+LIBA     := lib/libatlas.a
+else
+LIBA     := $(BUILD)/libatlas.a
+endif
+
+LIB_SRC  := $(sort $(wildcard lib/*.c lib/*/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_SRC  := $(sort $(wildcard cmd/*.c))
+PROGS    := $(CMD_SRC:cmd/%.c=bin/%)
+UNIT_SRC := $(sort $(wildcard test/unit/t-*.c))
+UNITS    := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
+MANPAGES := $(sort $(wildcard man/man*/*.[1-9]))
+KERNELS  := $(sort $(wildcard share/atlas/kernels/*.s))
+DEPS     := $(LIB_OBJ:.o=.d) $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.d) \
+	$(UNIT_SRC:test/unit/%.c=$(BUILD)/test/unit/%.d)
+
+all: $(LIBA) $(PROGS)
+
+units: $(UNITS)
+
+# Rebuild everything when the flags change, so that SANITIZE= never links
+# stale objects.
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new
+	@cmp -s $@.new $@ || mv $@.new $@
+	@rm -f $@.new
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+bin/%: $(BUILD)/cmd/%.o $(LIBA)
+	@mkdir -p bin
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+$(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+check: all $(UNITS)
+	prove --exec test/tap-exec $(PROVEFLAGS) $(UNITS) test/*.bats test/lint-*.sh
+
+format-check:
+	clang-format --dry-run --Werror lib/*.[ch] cmd/*.c test/unit/*.[ch]
+
+demo: all
+	scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/atlas/kernels
+	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(KERNELS) $(DESTDIR)$(DATADIR)/atlas/kernels
+	for m in $(MANPAGES); do \
+		s=$${m#man/}; d=$(DESTDIR)$(MANDIR)/$${s%/*}; \
+		install -d $$d && install -m 0644 $$m $$d || exit 1; \
+	done
+
+uninstall:
+	rm -f $(PROGS:bin/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(KERNELS:share/%=$(DESTDIR)$(DATADIR)/%)
+	-rmdir $(DESTDIR)$(DATADIR)/atlas/kernels $(DESTDIR)$(DATADIR)/atlas
+	rm -f $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/%)
+
+clean:
+	rm -rf build bin lib/libatlas.a
+
+FORCE:
+.PHONY: all units check format-check demo install uninstall clean FORCE
+.SECONDARY:
+
+-include $(DEPS)

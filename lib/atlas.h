@@ -1,0 +1,262 @@
+/*
+ * atlas.h - the public interface of libatlas, the Atlas ISA toolkit library.
+ *
+ * Ownership rule: functions never take ownership of their arguments.  Every
+ * object returned by a *_new, *_parse or *_load function is released by the
+ * matching *_free function, and every *_free accepts NULL.  Strings returned
+ * as "char *" are malloc'd and freed by the caller with free().
+ *
+ * The library never prints, never exits and never touches stdin, stdout or
+ * stderr: it returns an enum atlas_status and, on failure, fills the
+ * caller's struct atlas_error (which may be NULL when the caller does not
+ * care about the message).
+ */
+#ifndef ATLAS_H
+#define ATLAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ATLAS_VERSION "0.1.0"
+
+/* ---- status and errors ------------------------------------------------ */
+
+enum atlas_status {
+	ATLAS_OK = 0,
+	ATLAS_ERR_NOMEM,       /* out of memory */
+	ATLAS_ERR_IO,          /* read or write failure (errno text in msg) */
+	ATLAS_ERR_PARSE,       /* malformed assembly or JSON */
+	ATLAS_ERR_VERIFY,      /* program rejected by the verifier */
+	ATLAS_ERR_EXEC,        /* a lane faulted during a launch */
+	ATLAS_ERR_ARG,         /* bad argument from the caller */
+	ATLAS_ERR_LIMIT,       /* a documented limit was exceeded */
+	ATLAS_ERR_UNSUPPORTED, /* operation not supported for this type */
+	ATLAS_ERR_INPUT        /* malformed input data (e.g. partial element) */
+};
+
+/*
+ * Filled on failure.  msg is a complete, lower-case message without the
+ * program name.  line and col are 1-based source positions when the error
+ * refers to a place in a program text or JSON file, else 0.
+ */
+struct atlas_error {
+	enum atlas_status code;
+	char msg[256];
+	size_t line, col;
+};
+
+/* A short static description of a status code. */
+const char *atlas_strerror(enum atlas_status code);
+
+/* The library version string, ATLAS_VERSION. */
+const char *atlas_version(void);
+
+/* ---- types -------------------------------------------------------------- */
+
+/* The 12 ISA types.  f16 and bf16 registers hold raw bit patterns. */
+enum atlas_type {
+	ATLAS_I8,
+	ATLAS_I16,
+	ATLAS_I32,
+	ATLAS_I64,
+	ATLAS_U8,
+	ATLAS_U16,
+	ATLAS_U32,
+	ATLAS_U64,
+	ATLAS_F16,
+	ATLAS_BF16,
+	ATLAS_F32,
+	ATLAS_F64,
+	ATLAS_NTYPES
+};
+
+/* Display name ("f32"), or "?" for an out-of-range value. */
+const char *atlas_type_name(enum atlas_type t);
+/* Size in bytes of one element; 0 for an out-of-range value. */
+size_t atlas_type_size(enum atlas_type t);
+/* Parse a display name; returns 0 and sets *t, or -1 if unknown. */
+int atlas_type_parse(const char *name, enum atlas_type *t);
+
+/* ---- programs ----------------------------------------------------------- */
+
+struct atlas_program;
+
+enum atlas_format {
+	ATLAS_FORMAT_AUTO, /* JSON if the text starts with '{' after blanks */
+	ATLAS_FORMAT_ASM,  /* assembly text, man 7 atlas-isa */
+	ATLAS_FORMAT_JSON  /* JSON program form, man 5 atlas-kernel */
+};
+
+enum atlas_param_kind { ATLAS_PARAM_ARRAY, ATLAS_PARAM_SCALAR };
+
+/*
+ * How a parameter is used.  Arrays: in (read only), out (written only) or
+ * inout.  Scalars: value, or guard (the lane-count bound: a runner binds it
+ * to the number of lanes launched so far when the user does not).
+ */
+enum atlas_param_use {
+	ATLAS_USE_IN,
+	ATLAS_USE_OUT,
+	ATLAS_USE_INOUT,
+	ATLAS_USE_VALUE,
+	ATLAS_USE_GUARD
+};
+
+struct atlas_param_info {
+	const char *name;         /* owned by the program */
+	enum atlas_param_kind kind;
+	enum atlas_type type;     /* element type for arrays */
+	enum atlas_param_use use;
+	unsigned reg;             /* register that receives the handle/value */
+	unsigned handle;          /* arrays: buffer handle (1 + array ordinal) */
+};
+
+/*
+ * Parse a program from text (not NUL-terminated; len bytes).  name is used
+ * in nothing but messages and may be NULL.  On success *out holds a
+ * verified program.  On failure err->line/col locate the problem.
+ */
+enum atlas_status atlas_program_parse(const char *text, size_t len,
+				      enum atlas_format fmt,
+				      struct atlas_program **out,
+				      struct atlas_error *err);
+
+/*
+ * Write a program in the given form (ASM or JSON).  Returns a malloc'd
+ * NUL-terminated string, or NULL on failure (err filled).  Writing then
+ * parsing gives back an identical program; asm -> json -> asm is
+ * byte-identical.
+ */
+char *atlas_program_write(const struct atlas_program *p, enum atlas_format fmt,
+			  struct atlas_error *err);
+
+void atlas_program_free(struct atlas_program *p);
+
+/* The kernel name declared by the program. */
+const char *atlas_program_name(const struct atlas_program *p);
+/* Number of instructions. */
+size_t atlas_program_length(const struct atlas_program *p);
+/* Number of parameters, in declaration order. */
+size_t atlas_program_param_count(const struct atlas_program *p);
+/* Describe parameter i; returns 0, or -1 if i is out of range. */
+int atlas_program_param(const struct atlas_program *p, size_t i,
+			struct atlas_param_info *info);
+/* Index of the parameter called name, or -1. */
+long atlas_program_param_find(const struct atlas_program *p, const char *name);
+
+/* ---- launches and buffers ----------------------------------------------- */
+
+/*
+ * A window of a kernel buffer: the bytes [base, base + size) of the
+ * buffer's address space live at data.  Accesses outside the window fail
+ * with "buffer access out of bounds".  Whole buffers have base 0.
+ */
+struct atlas_view {
+	void *data;
+	uint64_t size;
+	uint64_t base;
+};
+
+/* One argument per parameter, in declaration order. */
+struct atlas_arg {
+	struct atlas_view view; /* arrays */
+	uint64_t bits;          /* scalars: the value's bit pattern, zero-extended */
+};
+
+/*
+ * Launch geometry (reference 2.6).  Lanes are numbered by GLOBAL_LANE_ID;
+ * only lanes in [lane_begin, lane_end) run (lane_end 0 means all lanes of
+ * the grid), which lets a streaming runner launch one chunk at a time.
+ */
+struct atlas_launch {
+	uint32_t grid[3];
+	uint32_t block[3];
+	uint64_t lane_begin, lane_end;
+};
+
+/* A 1-D launch of n lanes in blocks of block_size (grid = ceil(n/bs)). */
+struct atlas_launch atlas_launch_linear(uint64_t n, uint32_t block_size);
+
+/* An execution engine: worker threads and their register files. */
+struct atlas_engine;
+
+struct atlas_engine_options {
+	unsigned threads;      /* 0 = 1 thread */
+	uint64_t pool_limit;   /* bytes PoolAlloc may hold per launch; 0 = default */
+};
+
+/* Create an engine; opts may be NULL for defaults.  NULL on failure. */
+struct atlas_engine *atlas_engine_new(const struct atlas_engine_options *opts,
+				      struct atlas_error *err);
+void atlas_engine_free(struct atlas_engine *e);
+
+/*
+ * Run program p over the lanes of launch l.  args holds one argument per
+ * parameter.  The first lane error aborts the launch: its message is the
+ * reference's (e.g. "division by zero") and err->line is the source line
+ * of the faulting instruction, when known.
+ */
+enum atlas_status atlas_engine_run(struct atlas_engine *e,
+				   const struct atlas_program *p,
+				   const struct atlas_launch *l,
+				   const struct atlas_arg *args, size_t nargs,
+				   struct atlas_error *err);
+
+/* ---- I/O helpers ---------------------------------------------------------- */
+
+/*
+ * Read up to n bytes from fd, looping over short reads, EINTR and EAGAIN
+ * (by polling).  *got receives the byte count; less than n only at end of
+ * input.  Returns ATLAS_OK or ATLAS_ERR_IO (errno preserved).
+ */
+enum atlas_status atlas_read_full(int fd, void *buf, size_t n, size_t *got,
+				  struct atlas_error *err);
+
+/* Write all n bytes to fd, looping as atlas_read_full does. */
+enum atlas_status atlas_write_full(int fd, const void *buf, size_t n,
+				   struct atlas_error *err);
+
+/*
+ * Read all of fd into a malloc'd buffer (NUL-terminated for convenience;
+ * *len excludes the NUL).  Regular files are sized with fstat, pipes grow
+ * geometrically.  Fails with ATLAS_ERR_LIMIT past max bytes.
+ */
+enum atlas_status atlas_read_all(int fd, uint64_t max, char **data, size_t *len,
+				 struct atlas_error *err);
+
+/*
+ * If fd is a FIFO, try to enlarge its buffer to size bytes (best effort).
+ */
+void atlas_pipe_grow(int fd, size_t size);
+
+/* ---- streaming ------------------------------------------------------------ */
+
+/* Where an argument of a streamed launch comes from or goes to. */
+struct atlas_stream_binding {
+	int fd;       /* arrays: the file descriptor to read or write; -1 unbound */
+	const char *label; /* the file's name for messages ("-" for stdio) */
+	uint64_t bits;     /* scalars: value bit pattern */
+	int bound;         /* scalars: nonzero if the user gave a value */
+};
+
+struct atlas_stream_stats {
+	uint64_t elements;  /* lanes run */
+	uint64_t bytes_in, bytes_out;
+	uint64_t chunks;
+};
+
+/*
+ * Run an element-wise program over its array parameters, chunk by chunk:
+ * one lane per element, arrays of use "in" read in lock-step from their
+ * fds, arrays of use "out" written to theirs, chunk_lanes lanes at a time
+ * through buffers allocated once.  Output already computed is written
+ * before an error is returned.  stats may be NULL.
+ */
+enum atlas_status atlas_stream_run(struct atlas_engine *e,
+				   const struct atlas_program *p,
+				   const struct atlas_stream_binding *b,
+				   size_t nbind, size_t chunk_lanes,
+				   struct atlas_stream_stats *stats,
+				   struct atlas_error *err);
+
+#endif /* ATLAS_H */

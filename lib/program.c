@@ -1,0 +1,287 @@
+/*
+ * program.c - building, inspecting and freeing programs; the public
+ * parse/write entry points that pick a reader or writer.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+
+static const char *const status_text[] = {
+	[ATLAS_OK] = "success",
+	[ATLAS_ERR_NOMEM] = "out of memory",
+	[ATLAS_ERR_IO] = "input/output error",
+	[ATLAS_ERR_PARSE] = "malformed program",
+	[ATLAS_ERR_VERIFY] = "program rejected by the verifier",
+	[ATLAS_ERR_EXEC] = "execution error",
+	[ATLAS_ERR_ARG] = "invalid argument",
+	[ATLAS_ERR_LIMIT] = "limit exceeded",
+	[ATLAS_ERR_UNSUPPORTED] = "unsupported operation",
+	[ATLAS_ERR_INPUT] = "malformed input data",
+};
+
+const char *atlas_strerror(enum atlas_status code)
+{
+	if ((unsigned)code < sizeof status_text / sizeof status_text[0])
+		return status_text[code];
+	return "unknown status";
+}
+
+const char *atlas_version(void)
+{
+	return ATLAS_VERSION;
+}
+
+void atlas_error_set(struct atlas_error *err, enum atlas_status code,
+		     size_t line, size_t col, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err)
+		return;
+	err->code = code;
+	err->line = line;
+	err->col = col;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* Grow *arr (of elem-sized items) so that it holds at least n+1 items. */
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : 16;
+	if (ncap > SIZE_MAX / elem)
+		return -1;
+	q = realloc(*arr, ncap * elem);
+	if (!q)
+		return -1;
+	*arr = q;
+	*cap = ncap;
+	return 0;
+}
+
+struct atlas_program *program_new(const char *name)
+{
+	struct atlas_program *p = calloc(1, sizeof *p);
+
+	if (!p)
+		return NULL;
+	if (program_set_name(p, name ? name : "") != ATLAS_OK) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+enum atlas_status program_set_name(struct atlas_program *p, const char *name)
+{
+	char *s = strdup(name);
+
+	if (!s)
+		return ATLAS_ERR_NOMEM;
+	free(p->name);
+	p->name = s;
+	return ATLAS_OK;
+}
+
+enum atlas_status program_add_param(struct atlas_program *p, const char *name,
+				    enum atlas_param_kind kind,
+				    enum atlas_type type,
+				    enum atlas_param_use use, unsigned reg,
+				    struct atlas_error *err)
+{
+	struct isa_param *q;
+	unsigned handle = 0;
+
+	for (size_t i = 0; i < p->nparams; i++) {
+		if (strcmp(p->params[i].name, name) == 0) {
+			atlas_error_set(err, ATLAS_ERR_PARSE, 0, 0,
+					"duplicate parameter '%s'", name);
+			return ATLAS_ERR_PARSE;
+		}
+		if (p->params[i].kind == ATLAS_PARAM_ARRAY)
+			handle++;
+	}
+	if (grow((void **)&p->params, &p->params_cap, p->nparams, sizeof *q))
+		goto nomem;
+	q = &p->params[p->nparams];
+	memset(q, 0, sizeof *q);
+	q->name = strdup(name);
+	if (!q->name)
+		goto nomem;
+	q->kind = kind;
+	q->type = type;
+	q->use = use;
+	q->reg = (uint16_t)(reg > 0xffff ? 0xffff : reg);
+	q->handle = kind == ATLAS_PARAM_ARRAY ? (uint16_t)(handle + 1) : 0;
+	p->nparams++;
+	p->verified = 0;
+	return ATLAS_OK;
+nomem:
+	atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
+	return ATLAS_ERR_NOMEM;
+}
+
+long program_label_ref(struct atlas_program *p, const char *name)
+{
+	struct isa_label *l;
+
+	for (size_t i = 0; i < p->nlabels; i++)
+		if (strcmp(p->labels[i].name, name) == 0)
+			return (long)i;
+	if (grow((void **)&p->labels, &p->labels_cap, p->nlabels, sizeof *l))
+		return -1;
+	l = &p->labels[p->nlabels];
+	memset(l, 0, sizeof *l);
+	l->name = strdup(name);
+	if (!l->name)
+		return -1;
+	return (long)p->nlabels++;
+}
+
+enum atlas_status program_label_define(struct atlas_program *p,
+				       const char *name,
+				       struct atlas_error *err)
+{
+	long i = program_label_ref(p, name);
+	struct isa_label *l;
+
+	if (i < 0) {
+		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
+		return ATLAS_ERR_NOMEM;
+	}
+	l = &p->labels[i];
+	if (l->defined) {
+		atlas_error_set(err, ATLAS_ERR_PARSE, 0, 0,
+				"program error: duplicate label '%s' at "
+				"instruction %zu",
+				name, p->ninsns);
+		return ATLAS_ERR_PARSE;
+	}
+	l->defined = 1;
+	l->target = (uint32_t)p->ninsns;
+	p->verified = 0;
+	return ATLAS_OK;
+}
+
+enum atlas_status program_emit(struct atlas_program *p,
+			       const struct isa_insn *insn)
+{
+	if (p->ninsns >= ISA_MAX_INSNS)
+		return ATLAS_ERR_LIMIT;
+	if (grow((void **)&p->insns, &p->insns_cap, p->ninsns, sizeof *insn))
+		return ATLAS_ERR_NOMEM;
+	p->insns[p->ninsns++] = *insn;
+	p->verified = 0;
+	return ATLAS_OK;
+}
+
+void atlas_program_free(struct atlas_program *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nparams; i++)
+		free(p->params[i].name);
+	for (size_t i = 0; i < p->nlabels; i++)
+		free(p->labels[i].name);
+	free(p->params);
+	free(p->labels);
+	free(p->insns);
+	free(p->name);
+	free(p);
+}
+
+const char *atlas_program_name(const struct atlas_program *p)
+{
+	return p->name;
+}
+
+size_t atlas_program_length(const struct atlas_program *p)
+{
+	return p->ninsns;
+}
+
+size_t atlas_program_param_count(const struct atlas_program *p)
+{
+	return p->nparams;
+}
+
+int atlas_program_param(const struct atlas_program *p, size_t i,
+			struct atlas_param_info *info)
+{
+	const struct isa_param *q;
+
+	if (i >= p->nparams)
+		return -1;
+	q = &p->params[i];
+	info->name = q->name;
+	info->kind = q->kind;
+	info->type = q->type;
+	info->use = q->use;
+	info->reg = q->reg;
+	info->handle = q->handle;
+	return 0;
+}
+
+long atlas_program_param_find(const struct atlas_program *p, const char *name)
+{
+	for (size_t i = 0; i < p->nparams; i++)
+		if (strcmp(p->params[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static enum atlas_format sniff(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (isspace((unsigned char)text[i]))
+			continue;
+		return text[i] == '{' ? ATLAS_FORMAT_JSON : ATLAS_FORMAT_ASM;
+	}
+	return ATLAS_FORMAT_ASM;
+}
+
+enum atlas_status atlas_program_parse(const char *text, size_t len,
+				      enum atlas_format fmt,
+				      struct atlas_program **out,
+				      struct atlas_error *err)
+{
+	struct atlas_program *p = NULL;
+	enum atlas_status st;
+
+	*out = NULL;
+	if (fmt == ATLAS_FORMAT_AUTO)
+		fmt = sniff(text, len);
+	if (fmt == ATLAS_FORMAT_JSON)
+		st = json_read(text, len, &p, err);
+	else
+		st = asm_read(text, len, &p, err);
+	if (st != ATLAS_OK)
+		return st;
+	st = program_verify(p, err);
+	if (st != ATLAS_OK) {
+		atlas_program_free(p);
+		return st;
+	}
+	*out = p;
+	return ATLAS_OK;
+}
+
+char *atlas_program_write(const struct atlas_program *p, enum atlas_format fmt,
+			  struct atlas_error *err)
+{
+	char *s = fmt == ATLAS_FORMAT_JSON ? json_write(p) : asm_write(p);
+
+	if (!s)
+		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
+	return s;
+}

@@ -1,0 +1,115 @@
+/*
+ * program.h - the in-memory program: parameters, instructions, labels, and
+ * what the verifier learns about them.  Internal to lib/.
+ */
+#ifndef ATLAS_PROGRAM_H
+#define ATLAS_PROGRAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atlas.h"
+#include "isa.h"
+
+#define PROGRAM_NAME_MAX 128
+
+struct isa_label {
+	char *name;       /* without the '@' */
+	uint32_t target;  /* instruction index; == ninsns means "past the end" */
+	int defined;      /* 0 while only referenced */
+	uint32_t line, col; /* where defined (or first referenced) */
+};
+
+struct isa_param {
+	char *name;
+	enum atlas_param_kind kind;
+	enum atlas_type type;
+	enum atlas_param_use use;
+	uint16_t reg;
+	uint16_t handle;  /* arrays: 1 + array ordinal; scalars: 0 */
+	uint32_t line, col;
+};
+
+/*
+ * Facts the verifier establishes and the engine relies on.  Valid only
+ * when program->verified is set.
+ */
+struct isa_facts {
+	uint8_t reg_used[ISA_NREGS];  /* register is read or written anywhere */
+	uint8_t reg_live_in[ISA_NREGS]; /* read before any write on some path
+					   (params and specials only) */
+	uint8_t reg_type[ISA_NREGS];  /* a type the register holds somewhere
+					 (for sizing; 0xff if never) */
+	uint16_t nslots;              /* number of used registers */
+	uint16_t slot_of[ISA_NREGS];  /* register -> compact slot, 0xffff unused */
+	uint8_t pred_used[ISA_NPREDS];
+	unsigned max_call_depth;      /* static bound; ISA_MAX_CALL_DEPTH+1 if
+					 recursion makes it unbounded */
+	int has_float_atomics;        /* ATOM.* on f32/f64: run in lane order */
+	int has_control_flow;         /* any BRA, CALL, RET, LOOP */
+};
+
+struct atlas_program {
+	char *name;
+	struct isa_param *params;
+	size_t nparams, params_cap;
+	struct isa_insn *insns;
+	size_t ninsns, insns_cap;
+	struct isa_label *labels;
+	size_t nlabels, labels_cap;
+	int verified;
+	struct isa_facts facts;
+};
+
+/* Builder.  Each returns ATLAS_OK or ATLAS_ERR_NOMEM / ATLAS_ERR_PARSE. */
+struct atlas_program *program_new(const char *name);
+/* Set or replace the kernel name. */
+enum atlas_status program_set_name(struct atlas_program *p, const char *name);
+/*
+ * Add a parameter.  Fails (ATLAS_ERR_PARSE, "duplicate parameter 'x'") if
+ * the name is taken.  Array handles are assigned in declaration order.
+ */
+enum atlas_status program_add_param(struct atlas_program *p, const char *name,
+				    enum atlas_param_kind kind,
+				    enum atlas_type type,
+				    enum atlas_param_use use, unsigned reg,
+				    struct atlas_error *err);
+/*
+ * Index of the label called name, creating an undefined one if needed.
+ * Returns -1 on allocation failure.
+ */
+long program_label_ref(struct atlas_program *p, const char *name);
+/*
+ * Define label name at the next instruction index.  A label defined twice
+ * fails with "duplicate label 'NAME' at instruction IDX".
+ */
+enum atlas_status program_label_define(struct atlas_program *p,
+				       const char *name,
+				       struct atlas_error *err);
+/* Append a copy of insn. */
+enum atlas_status program_emit(struct atlas_program *p,
+			       const struct isa_insn *insn);
+
+/*
+ * Verify the program (reference 2.5, 2.8): indices, label targets, types
+ * at every use, definitions before use, call depth, limits.  Fills
+ * p->facts and sets p->verified on success.
+ */
+enum atlas_status program_verify(struct atlas_program *p,
+				 struct atlas_error *err);
+
+/* Readers: build an unverified program from text.  err->line/col set. */
+enum atlas_status asm_read(const char *text, size_t len,
+			   struct atlas_program **out, struct atlas_error *err);
+enum atlas_status json_read(const char *text, size_t len,
+			    struct atlas_program **out, struct atlas_error *err);
+/* Writers: malloc'd NUL-terminated text, NULL on allocation failure. */
+char *asm_write(const struct atlas_program *p);
+char *json_write(const struct atlas_program *p);
+
+/* Fill err (if not NULL) with code, position and a formatted message. */
+void atlas_error_set(struct atlas_error *err, enum atlas_status code,
+		     size_t line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+#endif /* ATLAS_PROGRAM_H */
