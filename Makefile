@@ -92,16 +92,19 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIBA)
 check: all $(UNITS)
 	prove --exec test/tap-exec $(PROVEFLAGS) $(UNITS) test/*.bats test/lint-*.sh
 
+FORMAT_SRC = $(sort $(wildcard lib/*.[ch] lib/*/*.[ch] cmd/*.c test/unit/*.[ch]))
+
 format-check:
-	clang-format --dry-run --Werror lib/*.[ch] cmd/*.c test/unit/*.[ch]
+	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 demo: all
 	scripts/demo
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/atlas/kernels
-	install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)
-	install -m 0644 $(KERNELS) $(DESTDIR)$(DATADIR)/atlas/kernels
+	test -z '$(PROGS)' || install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)
+	test -z '$(KERNELS)' || \
+		install -m 0644 $(KERNELS) $(DESTDIR)$(DATADIR)/atlas/kernels
 	for m in $(MANPAGES); do \
 		s=$${m#man/}; d=$(DESTDIR)$(MANDIR)/$${s%/*}; \
 		install -d $$d && install -m 0644 $$m $$d || exit 1; \
@@ -110,11 +113,12 @@ install: all
 uninstall:
 	rm -f $(PROGS:bin/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(KERNELS:share/%=$(DESTDIR)$(DATADIR)/%)
-	-rmdir $(DESTDIR)$(DATADIR)/atlas/kernels $(DESTDIR)$(DATADIR)/atlas
+	rmdir $(DESTDIR)$(DATADIR)/atlas/kernels $(DESTDIR)$(DATADIR)/atlas \
+		2>/dev/null || true
 	rm -f $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/%)
 
 clean:
-	rm -rf build bin lib/libatlas.a
+	rm -rf $(BUILD) bin $(LIBA)
 
 FORCE:
 .PHONY: all units check format-check demo install uninstall clean FORCE

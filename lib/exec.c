@@ -1,0 +1,823 @@
+/*
+ * exec.c - the block interpreter: splits and control flow, and the
+ * arithmetic, logic and conversion instructions.  Memory instructions are
+ * in exec_mem.c, the register file in exec_reg.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "ops.h"
+
+/* ---- splits ------------------------------------------------------------- */
+
+static struct split *split_new(struct worker *w)
+{
+	struct split *s;
+
+	if (w->nsplits == w->splits_cap) {
+		size_t cap = w->splits_cap ? w->splits_cap * 2 : 4;
+		struct split *q = realloc(w->splits, cap * sizeof *q);
+
+		if (!q)
+			return NULL;
+		memset(q + w->splits_cap, 0,
+		       (cap - w->splits_cap) * sizeof *q);
+		w->splits = q;
+		w->splits_cap = cap;
+	}
+	s = &w->splits[w->nsplits];
+	if (!s->mask && !(s->mask = malloc(EXEC_B)))
+		return NULL;
+	w->nsplits++;
+	return s;
+}
+
+static int split_stack(struct split *s)
+{
+	if (!s->stack)
+		s->stack = malloc(ISA_MAX_CALL_DEPTH * sizeof *s->stack);
+	return s->stack ? 0 : -1;
+}
+
+/* Remove split i, keeping its buffers for reuse. */
+static void split_drop(struct worker *w, size_t i)
+{
+	struct split tmp = w->splits[i];
+
+	w->splits[i] = w->splits[w->nsplits - 1];
+	w->splits[w->nsplits - 1] = tmp;
+	w->nsplits--;
+}
+
+static int same_stack(const struct split *a, const struct split *b)
+{
+	return a->depth == b->depth &&
+	       (a->depth == 0 ||
+		memcmp(a->stack, b->stack, a->depth * sizeof *a->stack) == 0);
+}
+
+/* Merge split i into another split waiting at the same place, if any. */
+static void split_merge(struct worker *w, size_t i)
+{
+	struct split *s = &w->splits[i];
+
+	for (size_t j = 0; j < w->nsplits; j++) {
+		struct split *o = &w->splits[j];
+
+		if (j == i || o->pc != s->pc || !same_stack(o, s))
+			continue;
+		for (size_t k = 0; k < w->nlanes; k++)
+			o->mask[k] |= s->mask[k];
+		o->count += s->count;
+		split_drop(w, i);
+		return;
+	}
+}
+
+/* The split to run next: deepest call stack first, then lowest pc. */
+static size_t split_pick(const struct worker *w)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < w->nsplits; i++) {
+		const struct split *a = &w->splits[i], *b = &w->splits[best];
+
+		if (a->depth > b->depth ||
+		    (a->depth == b->depth && a->pc < b->pc))
+			best = i;
+	}
+	return best;
+}
+
+/*
+ * Lanes of split i in w->tmask (count ntaken) go to target; the others fall
+ * through to pc + 1.
+ */
+static int branch(struct worker *w, size_t i, uint32_t ntaken,
+		  uint32_t target)
+{
+	struct split *s = &w->splits[i], *t;
+
+	if (ntaken == 0) {
+		s->pc++;
+		return 0;
+	}
+	if (ntaken == s->count) {
+		s->pc = target;
+		return 0;
+	}
+	t = split_new(w);
+	if (!t)
+		return -1;
+	s = &w->splits[i];
+	if (s->depth) {
+		if (split_stack(t))
+			return -1;
+		memcpy(t->stack, s->stack, s->depth * sizeof *s->stack);
+	}
+	t->depth = s->depth;
+	t->pc = target;
+	t->count = ntaken;
+	memcpy(t->mask, w->tmask, EXEC_B);
+	for (size_t k = 0; k < w->nlanes; k++)
+		s->mask[k] &= (uint8_t)!w->tmask[k];
+	s->count -= ntaken;
+	s->pc++;
+	split_merge(w, w->nsplits - 1);
+	return 0;
+}
+
+/* ---- predicates ---------------------------------------------------------- */
+
+static void pred_commit(struct worker *w, unsigned p, const uint8_t *src,
+			const struct split *s)
+{
+	struct vpred *q = &w->preds[p];
+
+	if (s->count == w->nlanes) {
+		if (src != q->lanes)
+			memcpy(q->lanes, src, w->nlanes);
+		q->uniform = 0;
+		return;
+	}
+	if (q->uniform)
+		memset(q->lanes, q->value, w->nlanes);
+	q->uniform = 0;
+	ops_blend(q->lanes, src, s->mask, w->nlanes, 1);
+}
+
+static void pred_commit_uniform(struct worker *w, unsigned p, uint8_t v,
+				const struct split *s)
+{
+	struct vpred *q = &w->preds[p];
+
+	if (s->count == w->nlanes) {
+		q->uniform = 1;
+		q->value = v;
+		return;
+	}
+	memset(w->tmask, v, w->nlanes);
+	pred_commit(w, p, w->tmask, s);
+}
+
+/* tmask = active lanes of s whose predicate is set; returns their count. */
+static uint32_t pred_taken(struct worker *w, unsigned p, const struct split *s)
+{
+	const struct vpred *q = &w->preds[p];
+	uint32_t n = 0;
+
+	if (q->uniform) {
+		if (q->value)
+			memcpy(w->tmask, s->mask, w->nlanes);
+		else
+			memset(w->tmask, 0, w->nlanes);
+		return q->value ? s->count : 0;
+	}
+	for (size_t k = 0; k < w->nlanes; k++) {
+		w->tmask[k] = s->mask[k] & q->lanes[k];
+		n += w->tmask[k];
+	}
+	return n;
+}
+
+/* ---- arithmetic ----------------------------------------------------------- */
+
+static int uni(struct worker *w, unsigned reg)
+{
+	return wreg(w, reg)->shape == SH_UNIFORM;
+}
+
+/* base and stride of a uniform or affine register (uniform: stride 0). */
+static int affine_of(struct worker *w, unsigned reg, uint64_t *base,
+		     uint64_t *stride)
+{
+	const struct vreg *v = wreg(w, reg);
+
+	if (v->shape == SH_VARYING)
+		return 0;
+	*base = v->base;
+	*stride = v->shape == SH_AFFINE ? v->stride : 0;
+	return 1;
+}
+
+/*
+ * Integer ADD/SUB/MUL/SHL on uniform and affine operands stay affine:
+ * one scalar operation per block.  Returns 1 if handled.
+ */
+static int affine_binary(struct worker *w, const struct isa_insn *in,
+			 const struct split *s)
+{
+	uint64_t ab, as, bb, bs, base, stride;
+	unsigned bits = 8 * (unsigned)atlas_type_size(in->type);
+
+	if (!affine_of(w, in->src[0], &ab, &as) ||
+	    !affine_of(w, in->src[1], &bb, &bs) || (as == 0 && bs == 0))
+		return 0;
+	switch (in->op) {
+	case OP_ADD:
+		base = ab + bb, stride = as + bs;
+		break;
+	case OP_SUB:
+		base = ab - bb, stride = as - bs;
+		break;
+	case OP_MUL:
+		if (as && bs)
+			return 0;
+		base = ab * bb, stride = as * bb + bs * ab;
+		break;
+	case OP_SHL:
+		if (bs)
+			return 0;
+		base = ab << (bb % bits), stride = as << (bb % bits);
+		break;
+	default:
+		return 0;
+	}
+	reg_commit_affine(w, in->dst, in->type, base, stride, s);
+	return 1;
+}
+
+static int do_idiv(struct worker *w, const struct isa_insn *in,
+		   const struct split *s)
+{
+	enum atlas_type t = in->type;
+	const void *a, *b;
+	size_t bad;
+
+	if (uni(w, in->src[0]) && uni(w, in->src[1])) {
+		uint64_t r = 0;
+
+		if (wreg(w, in->src[1])->base == 0)
+			return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
+					 "division by zero");
+		ops_idiv(t, &r, &wreg(w, in->src[0])->base,
+			 &wreg(w, in->src[1])->base, NULL, 1);
+		reg_commit_uniform(w, in->dst, t, r, s);
+		return 0;
+	}
+	a = reg_lanes(w, in->src[0], t);
+	b = reg_lanes(w, in->src[1], t);
+	/* ops_idiv leaves inactive lanes alone, so it can write the
+	   register in place once it holds every lane's old value. */
+	if (s->count == w->nlanes) {
+		void *dst = w->scratch[0];
+
+		bad = ops_idiv(t, dst, a, b, NULL, w->nlanes);
+		if (bad == w->nlanes)
+			reg_commit(w, in->dst, t, dst, s);
+	} else {
+		memcpy(w->scratch[0], reg_lanes(w, in->dst, t),
+		       w->nlanes * atlas_type_size(t));
+		bad = ops_idiv(t, w->scratch[0], a, b, s->mask, w->nlanes);
+		if (bad == w->nlanes)
+			reg_commit(w, in->dst, t, w->scratch[0], s);
+	}
+	if (bad != w->nlanes)
+		return lane_fail(w, in, bad, ATLAS_ERR_EXEC,
+				 "division by zero");
+	return 0;
+}
+
+static int do_binary(struct worker *w, const struct isa_insn *in,
+		     const struct split *s)
+{
+	enum atlas_type t = in->type;
+	enum atlas_type tb = in->op == OP_SHL || in->op == OP_SHR ? ATLAS_U32
+								  : t;
+	ops_bin_fn fn;
+	const void *a, *b;
+	void *d;
+
+	if (in->op == OP_DIV && isa_type_is_int(t))
+		return do_idiv(w, in, s);
+	if (isa_type_is_int(t) && affine_binary(w, in, s))
+		return 0;
+	fn = ops_binary((enum isa_op)in->op, t);
+	if (uni(w, in->src[0]) && uni(w, in->src[1])) {
+		uint64_t r = 0;
+
+		fn(&r, &wreg(w, in->src[0])->base, &wreg(w, in->src[1])->base,
+		   1);
+		reg_commit_uniform(w, in->dst, t, r, s);
+		return 0;
+	}
+	a = reg_lanes(w, in->src[0], t);
+	b = reg_lanes(w, in->src[1], tb);
+	d = reg_dest(w, in->dst, s);
+	fn(d, a, b, w->nlanes);
+	reg_commit(w, in->dst, t, d, s);
+	return 0;
+}
+
+static int do_ternary(struct worker *w, const struct isa_insn *in,
+		      const struct split *s)
+{
+	enum atlas_type t = in->type;
+	ops_tern_fn fn = ops_ternary((enum isa_op)in->op, t);
+	const void *a, *b, *c;
+	void *d;
+
+	if (uni(w, in->src[0]) && uni(w, in->src[1]) && uni(w, in->src[2])) {
+		uint64_t r = 0;
+
+		fn(&r, &wreg(w, in->src[0])->base, &wreg(w, in->src[1])->base,
+		   &wreg(w, in->src[2])->base, 1);
+		reg_commit_uniform(w, in->dst, t, r, s);
+		return 0;
+	}
+	a = reg_lanes(w, in->src[0], t);
+	b = reg_lanes(w, in->src[1], t);
+	c = reg_lanes(w, in->src[2], t);
+	d = reg_dest(w, in->dst, s);
+	fn(d, a, b, c, w->nlanes);
+	reg_commit(w, in->dst, t, d, s);
+	return 0;
+}
+
+static void do_mov(struct worker *w, const struct isa_insn *in,
+		   const struct split *s)
+{
+	enum atlas_type t = in->type;
+	struct vreg *src = wreg(w, in->src[0]), *dst = wreg(w, in->dst);
+	size_t size = atlas_type_size(t);
+
+	if (in->src[0] == in->dst)
+		return;
+	switch (src->shape) {
+	case SH_UNIFORM:
+		reg_commit_uniform(w, in->dst, t, src->base, s);
+		return;
+	case SH_AFFINE:
+		reg_commit_affine(w, in->dst, t, src->base, src->stride, s);
+		return;
+	default:
+		if (src->alias && s->count == w->nlanes) {
+			/* share the view of the buffer: no copy */
+			dst->shape = SH_VARYING;
+			dst->lanes = src->lanes;
+			dst->alias = 1;
+			dst->alias_handle = src->alias_handle;
+			dst->alias_lo = src->alias_lo;
+			dst->alias_hi = src->alias_hi;
+			return;
+		}
+		reg_commit(w, in->dst, t, src->lanes, s);
+		(void)size;
+		return;
+	}
+}
+
+static void do_unary(struct worker *w, const struct isa_insn *in,
+		     const struct split *s)
+{
+	enum atlas_type t = in->type;
+	ops_un_fn fn = ops_unary((enum isa_op)in->op, t);
+	const void *a;
+	void *d;
+
+	if (uni(w, in->src[0])) {
+		uint64_t r = 0;
+
+		fn(&r, &wreg(w, in->src[0])->base, 1);
+		reg_commit_uniform(w, in->dst, t, r, s);
+		return;
+	}
+	a = reg_lanes(w, in->src[0], t);
+	d = reg_dest(w, in->dst, s);
+	fn(d, a, w->nlanes);
+	reg_commit(w, in->dst, t, d, s);
+}
+
+/*
+ * Integer-to-integer conversion of an affine register: it stays affine
+ * when no lane's value wraps around in the source width.
+ */
+static int affine_cvt(struct worker *w, const struct isa_insn *in,
+		      const struct split *s)
+{
+	enum atlas_type to = in->type, from = in->type2;
+	const struct vreg *v = wreg(w, in->src[0]);
+	unsigned fb = 8 * (unsigned)atlas_type_size(from);
+	unsigned tb = 8 * (unsigned)atlas_type_size(to);
+	int64_t base, stride;
+	__int128 last, lo, hi;
+
+	if (v->shape != SH_AFFINE || !isa_type_is_int(to) ||
+	    !isa_type_is_int(from))
+		return 0;
+	if (tb <= fb) {
+		reg_commit_affine(w, in->dst, to, v->base, v->stride, s);
+		return 1;
+	}
+	/* Widening: sign-extend the stride, the base as the source type. */
+	stride = fb == 64 ? (int64_t)v->stride
+			  : (int64_t)(v->stride << (64 - fb)) >> (64 - fb);
+	if (isa_type_is_signed(from)) {
+		base = (int64_t)(v->base << (64 - fb)) >> (64 - fb);
+		lo = -((__int128)1 << (fb - 1));
+		hi = ((__int128)1 << (fb - 1)) - 1;
+	} else {
+		base = (int64_t)v->base;
+		lo = 0;
+		hi = ((__int128)1 << fb) - 1;
+	}
+	last = (__int128)base + (__int128)stride * (__int128)(w->nlanes - 1);
+	if (last < lo || last > hi)
+		return 0;
+	reg_commit_affine(w, in->dst, to, (uint64_t)base, (uint64_t)stride,
+			  s);
+	return 1;
+}
+
+static void do_cvt(struct worker *w, const struct isa_insn *in,
+		   const struct split *s)
+{
+	ops_un_fn fn = ops_convert((enum atlas_type)in->type,
+				   (enum atlas_type)in->type2);
+	const void *a;
+	void *d;
+
+	if (uni(w, in->src[0])) {
+		uint64_t r = 0;
+
+		fn(&r, &wreg(w, in->src[0])->base, 1);
+		reg_commit_uniform(w, in->dst, in->type, r, s);
+		return;
+	}
+	if (affine_cvt(w, in, s))
+		return;
+	a = reg_lanes(w, in->src[0], in->type2);
+	d = reg_dest(w, in->dst, s);
+	fn(d, a, w->nlanes);
+	reg_commit(w, in->dst, in->type, d, s);
+}
+
+static void do_setcc(struct worker *w, const struct isa_insn *in,
+		     const struct split *s)
+{
+	ops_cmp_fn fn = ops_compare((enum isa_cond)in->sub, in->type);
+	const void *a, *b;
+	uint8_t *d;
+
+	if (uni(w, in->src[0]) && uni(w, in->src[1])) {
+		uint8_t r = 0;
+
+		fn(&r, &wreg(w, in->src[0])->base, &wreg(w, in->src[1])->base,
+		   1);
+		pred_commit_uniform(w, in->dst, r, s);
+		return;
+	}
+	a = reg_lanes(w, in->src[0], in->type);
+	b = reg_lanes(w, in->src[1], in->type);
+	d = s->count == w->nlanes ? w->preds[in->dst].lanes
+				  : (uint8_t *)w->scratch[0];
+	fn(d, a, b, w->nlanes);
+	pred_commit(w, in->dst, d, s);
+}
+
+static void do_sel(struct worker *w, const struct isa_insn *in,
+		   const struct split *s)
+{
+	const struct vpred *p = &w->preds[in->pred];
+	enum atlas_type t = in->type;
+	const void *a, *b;
+	void *d;
+
+	if (p->uniform) {
+		struct isa_insn mov = *in;
+
+		mov.src[0] = p->value ? in->src[0] : in->src[1];
+		do_mov(w, &mov, s);
+		return;
+	}
+	a = reg_lanes(w, in->src[0], t);
+	b = reg_lanes(w, in->src[1], t);
+	d = reg_dest(w, in->dst, s);
+	ops_select(d, p->lanes, a, b, w->nlanes, atlas_type_size(t));
+	reg_commit(w, in->dst, t, d, s);
+}
+
+static enum isa_op reduce_op(enum isa_op op)
+{
+	switch (op) {
+	case OP_REDUCE_ADD:
+		return OP_ADD;
+	case OP_REDUCE_MUL:
+		return OP_MUL;
+	case OP_REDUCE_MIN:
+		return OP_MIN;
+	default:
+		return OP_MAX;
+	}
+}
+
+/* REDUCE over the registers base .. base+count-1, lane by lane. */
+static void do_reduce(struct worker *w, const struct isa_insn *in,
+		      const struct split *s)
+{
+	enum atlas_type t = in->type;
+	ops_bin_fn fn = ops_binary(reduce_op((enum isa_op)in->op), t);
+	uint64_t acc = ops_identity((enum isa_op)in->op, t);
+	size_t size = atlas_type_size(t);
+	unsigned k = 0, count = (unsigned)in->imm;
+	void *d;
+
+	/* uniform prefix: scalar */
+	for (; k < count && uni(w, in->src[0] + k); k++)
+		fn(&acc, &acc, &wreg(w, in->src[0] + k)->base, 1);
+	if (k == count) {
+		reg_commit_uniform(w, in->dst, t, acc, s);
+		return;
+	}
+	d = w->scratch[1];
+	ops_broadcast(d, &acc, w->nlanes, size);
+	for (; k < count; k++)
+		fn(d, d, reg_lanes(w, in->src[0] + k, t), w->nlanes);
+	reg_commit(w, in->dst, t, d, s);
+}
+
+/* ---- control flow ----------------------------------------------------------- */
+
+static uint32_t target_of(const struct worker *w, const struct isa_insn *in)
+{
+	return w->ctx->prog->labels[in->label].target;
+}
+
+static int do_loop(struct worker *w, const struct isa_insn *in, size_t i)
+{
+	struct split *s = &w->splits[i];
+	struct vreg *v = wreg(w, in->src[0]);
+	uint32_t n = 0, *c;
+	const void *src;
+
+	if (v->shape == SH_UNIFORM) {
+		if (v->base == 0) {
+			s->pc++;
+			return 0;
+		}
+		reg_commit_uniform(w, in->src[0], ATLAS_U32, v->base - 1, s);
+		s->pc = target_of(w, in);
+		return 0;
+	}
+	/* per lane: count > 0 ? count--, jump : fall through */
+	src = reg_lanes(w, in->src[0], ATLAS_U32);
+	c = v->own;
+	if (src != (const void *)c)
+		memcpy(c, src, w->nlanes * sizeof *c);
+	v->shape = SH_VARYING;
+	v->lanes = v->own;
+	v->alias = 0;
+	for (size_t k = 0; k < w->nlanes; k++) {
+		uint8_t go = s->mask[k] & (c[k] != 0);
+
+		w->tmask[k] = go;
+		c[k] -= go;
+		n += go;
+	}
+	return branch(w, i, n, target_of(w, in));
+}
+
+/* Execute the instruction at split i's pc and advance it. */
+static int step(struct worker *w, size_t i)
+{
+	struct split *s = &w->splits[i];
+	const struct isa_insn *in = &w->ctx->prog->insns[s->pc];
+	struct split *t;
+
+	switch (isa_op_table[in->op].group) {
+	case GRP_CONTROL:
+		switch (in->op) {
+		case OP_BRA:
+			if (in->pred == ISA_NO_PRED) {
+				s->pc = target_of(w, in);
+				break;
+			}
+			if (branch(w, i, pred_taken(w, in->pred, s),
+				   target_of(w, in)))
+				return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
+						 "out of memory");
+			break;
+		case OP_LOOP:
+			if (do_loop(w, in, i))
+				return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
+						 "out of memory");
+			break;
+		case OP_CALL:
+			if (s->depth >= ISA_MAX_CALL_DEPTH)
+				return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
+						 "call stack overflow (max "
+						 "depth: %d)",
+						 ISA_MAX_CALL_DEPTH);
+			if (split_stack(s))
+				return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
+						 "out of memory");
+			s->stack[s->depth++] = s->pc + 1;
+			s->pc = target_of(w, in);
+			break;
+		case OP_RET:
+			if (s->depth == 0)
+				return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
+						 "call stack underflow: "
+						 "attempted return with empty "
+						 "call stack");
+			s->pc = s->stack[--s->depth];
+			break;
+		default: /* EXIT */
+			split_drop(w, i);
+			return 0;
+		}
+		t = &w->splits[i];
+		if (w->nsplits > 1)
+			split_merge(w, (size_t)(t - w->splits));
+		return 0;
+	case GRP_SYNC:
+		/* Lanes of a block run in lock step, instruction by
+		   instruction, so bar.sync holds within a block. */
+		if (in->op == OP_MEM_FENCE && in->sub >= SCOPE_DEVICE)
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		break;
+	case GRP_DATA:
+		switch (in->op) {
+		case OP_LDG:
+		case OP_LDS:
+			if (exec_load(w, in, s))
+				return -1;
+			break;
+		case OP_STG:
+		case OP_STS:
+			if (exec_store(w, in, s))
+				return -1;
+			break;
+		case OP_MOV:
+			do_mov(w, in, s);
+			break;
+		case OP_MOV_IMM:
+			reg_commit_uniform(w, in->dst, in->type, in->imm, s);
+			break;
+		default:
+			do_cvt(w, in, s);
+			break;
+		}
+		break;
+	case GRP_ARITH:
+	case GRP_LOGIC:
+	case GRP_TRANSC:
+		switch (isa_op_table[in->op].fmt) {
+		case FMT_BIN:
+			if (do_binary(w, in, s))
+				return -1;
+			break;
+		case FMT_TERN:
+			do_ternary(w, in, s);
+			break;
+		case FMT_SETCC:
+			do_setcc(w, in, s);
+			break;
+		case FMT_SEL:
+			do_sel(w, in, s);
+			break;
+		default:
+			if (in->op == OP_MOV)
+				do_mov(w, in, s);
+			else
+				do_unary(w, in, s);
+			break;
+		}
+		break;
+	case GRP_REDUCE:
+		do_reduce(w, in, s);
+		break;
+	case GRP_POOL:
+		if (exec_pool(w, in, s))
+			return -1;
+		break;
+	case GRP_ATOMIC:
+		if (exec_atomic(w, in, s))
+			return -1;
+		break;
+	case GRP_HIGHER:
+		if (exec_higher(w, in, s))
+			return -1;
+		break;
+	default:
+		return lane_fail(w, in, 0, ATLAS_ERR_UNSUPPORTED,
+				 "unsupported instruction: %s",
+				 isa_op_table[in->op].mnemonic);
+	}
+	s = &w->splits[i];
+	s->pc++;
+	if (w->nsplits > 1)
+		split_merge(w, i);
+	return 0;
+}
+
+/* ---- block setup ------------------------------------------------------------- */
+
+static void set_uniform(struct worker *w, unsigned reg, uint64_t bits)
+{
+	struct vreg *v = wreg(w, reg);
+
+	v->shape = SH_UNIFORM;
+	v->base = bits;
+	v->filled = 0;
+}
+
+/* r252 LANE_IDX_X and r253 BLOCK_IDX_X lane by lane (reference 2.6). */
+static void set_coords(struct worker *w)
+{
+	const struct launch_ctx *c = w->ctx;
+	const struct isa_facts *f = &c->prog->facts;
+	uint32_t bx = c->launch->block[0], gx = c->launch->grid[0];
+	uint64_t per = c->lanes_per_block;
+	uint32_t *tx = NULL, *blk = NULL;
+
+	if (f->reg_live_in[ISA_REG_LANE_IDX_X])
+		tx = wreg(w, ISA_REG_LANE_IDX_X)->own;
+	if (f->reg_live_in[ISA_REG_BLOCK_IDX_X])
+		blk = wreg(w, ISA_REG_BLOCK_IDX_X)->own;
+	if (!tx && !blk)
+		return;
+	for (size_t k = 0; k < w->nlanes; k++) {
+		uint64_t g = w->first + k;
+
+		if (tx)
+			tx[k] = (uint32_t)((g % per) % bx);
+		if (blk)
+			blk[k] = (uint32_t)((g / per) % gx);
+	}
+	if (tx) {
+		wreg(w, ISA_REG_LANE_IDX_X)->shape = SH_VARYING;
+		wreg(w, ISA_REG_LANE_IDX_X)->lanes = tx;
+	}
+	if (blk) {
+		wreg(w, ISA_REG_BLOCK_IDX_X)->shape = SH_VARYING;
+		wreg(w, ISA_REG_BLOCK_IDX_X)->lanes = blk;
+	}
+}
+
+static void block_setup(struct worker *w)
+{
+	const struct launch_ctx *c = w->ctx;
+	const struct atlas_program *p = c->prog;
+	const struct isa_facts *f = &p->facts;
+
+	for (unsigned i = 0; i < f->nslots; i++) {
+		w->regs[i].alias = 0;
+		w->regs[i].filled = 0;
+		w->regs[i].shape = SH_UNIFORM;
+	}
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct isa_param *q = &p->params[i];
+
+		if (f->slot_of[q->reg] == 0xffff)
+			continue; /* never used */
+		if (q->kind == ATLAS_PARAM_ARRAY)
+			set_uniform(w, q->reg, q->handle);
+		else
+			set_uniform(w, q->reg, c->args[i].bits);
+	}
+	if (f->reg_live_in[ISA_REG_GLOBAL_LANE]) {
+		struct vreg *v = wreg(w, ISA_REG_GLOBAL_LANE);
+
+		v->shape = SH_AFFINE;
+		v->base = w->first;
+		v->stride = 1;
+	}
+	if (f->reg_live_in[ISA_REG_BLOCK_DIM_X])
+		set_uniform(w, ISA_REG_BLOCK_DIM_X, c->launch->block[0]);
+	set_coords(w);
+	for (int i = 0; i < ISA_NPREDS; i++)
+		w->preds[i].uniform = 0;
+}
+
+int exec_block(struct worker *w, uint64_t first, size_t n)
+{
+	const struct atlas_program *p = w->ctx->prog;
+	struct split *s;
+
+	w->nlanes = n;
+	w->first = first;
+	w->failed = 0;
+	block_setup(w);
+	w->nsplits = 0;
+	s = split_new(w);
+	if (!s)
+		return lane_fail(w, NULL, 0, ATLAS_ERR_NOMEM, "out of memory");
+	s->pc = 0;
+	s->depth = 0;
+	s->count = (uint32_t)n;
+	memset(s->mask, 1, n);
+	memset(s->mask + n, 0, EXEC_B - n);
+	while (w->nsplits) {
+		size_t i = w->nsplits == 1 ? 0 : split_pick(w);
+
+		if (w->splits[i].pc >= p->ninsns) {
+			split_drop(w, i);
+			continue;
+		}
+		if (step(w, i))
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,163 @@
+/*
+ * exec.h - the CPU backend's block-SIMT interpreter.  Internal to lib/.
+ *
+ * A worker runs one instruction over a block of up to EXEC_B consecutive
+ * lanes at a time.  Each virtual register is an array of EXEC_B lane
+ * values, but a register whose value is the same in every lane (a kernel
+ * parameter, a constant) is kept as one scalar (SH_UNIFORM), and an integer
+ * register whose value grows by a fixed step from lane to lane (the global
+ * lane id, a byte offset derived from it) as base + lane * stride
+ * (SH_AFFINE).  Operations on such registers cost one scalar operation per
+ * block, and a load through an affine offset becomes one bounds check and
+ * a pointer bind to the buffer itself (zero copy).
+ *
+ * Divergence: the lanes of a block are partitioned into splits, each with
+ * its own pc, call stack and lane mask.  The split with the deepest call
+ * stack, then the lowest pc, runs next; splits meeting at the same pc with
+ * the same stack merge again (reconvergence).  With structured code this
+ * is the immediate post-dominator rule; with any code it is correct,
+ * because lanes share nothing but memory.
+ */
+#ifndef ATLAS_EXEC_H
+#define ATLAS_EXEC_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "atlas.h"
+#include "isa.h"
+#include "program.h"
+
+/* Lanes per interpreter block: three operand arrays of 4-byte lanes stay
+   within L1 (performance-notes B6). */
+#define EXEC_B 1024
+
+enum vshape { SH_UNIFORM, SH_AFFINE, SH_VARYING };
+
+struct vreg {
+	uint8_t shape;   /* enum vshape */
+	uint8_t filled;  /* UNIFORM/AFFINE: own[] holds the expanded lanes too */
+	uint8_t alias;   /* VARYING: lanes points into a buffer, not own */
+	uint16_t alias_handle;  /* when alias: the buffer's handle */
+	uint64_t alias_lo, alias_hi; /* when alias: data byte range aliased */
+	uint64_t base;   /* UNIFORM: value bits; AFFINE: lane 0's value */
+	uint64_t stride; /* AFFINE: per-lane increment, wrapping in the width */
+	void *lanes;     /* VARYING: the lane values */
+	void *own;       /* EXEC_B * 8 bytes of this register's storage */
+};
+
+struct vpred {
+	uint8_t uniform; /* 1: every lane holds value */
+	uint8_t value;
+	uint8_t *lanes;  /* EXEC_B bytes, 0 or 1 */
+};
+
+struct split {
+	uint32_t pc;
+	uint32_t depth;
+	uint32_t count;   /* active lanes */
+	uint8_t *mask;    /* EXEC_B bytes */
+	uint32_t *stack;  /* ISA_MAX_CALL_DEPTH return pcs, or NULL */
+};
+
+struct kpool {
+	uint8_t *data;
+	uint64_t size;
+	int live;
+};
+
+/* Shared by all workers of one launch. */
+struct launch_ctx {
+	const struct atlas_program *prog;
+	const struct atlas_launch *launch;
+	const struct atlas_arg *args;
+	const struct atlas_view *views;  /* by handle; views[0] unused */
+	size_t nviews;
+	uint64_t first_lane, nlanes;     /* lanes [first, first+n) */
+	uint64_t lanes_per_block;        /* BX*BY*BZ */
+	/* kernel pools (PoolAlloc), guarded by lock */
+	pthread_mutex_t lock;
+	struct kpool *pools;
+	size_t npools, pools_cap;
+	uint64_t pool_bytes, pool_limit;
+	/* the earliest failing interpreter block so far, or UINT64_MAX */
+	uint64_t err_block;
+	struct atlas_error err;
+};
+
+/* One worker's state: its register file and scratch space. */
+struct worker {
+	struct vreg *regs;     /* by slot */
+	uint16_t nslots_cap;
+	struct vpred preds[ISA_NPREDS];
+	uint8_t *mem;          /* backing store of everything below */
+	size_t mem_size;
+	void *scratch[3];      /* EXEC_B * 8 bytes each */
+	uint8_t *tmask;        /* EXEC_B bytes */
+	struct split *splits;
+	size_t nsplits, splits_cap;
+	size_t nlanes;         /* lanes in the current block */
+	uint64_t first;        /* global id of the block's lane 0 */
+	struct launch_ctx *ctx;
+	struct atlas_error err;
+	int failed;
+};
+
+/* Allocate a worker's storage for programs of up to nslots registers. */
+int worker_reserve(struct worker *w, uint16_t nslots);
+void worker_release(struct worker *w);
+
+/*
+ * Run lanes [first, first + n) (n <= EXEC_B) of the launch in ctx.
+ * Returns 0, or -1 with w->err filled.
+ */
+int exec_block(struct worker *w, uint64_t first, size_t n);
+
+/* Memory instructions (exec_mem.c).  Return 0 or -1 with w->err set. */
+int exec_load(struct worker *w, const struct isa_insn *in,
+	      const struct split *s);
+int exec_store(struct worker *w, const struct isa_insn *in,
+	       const struct split *s);
+int exec_atomic(struct worker *w, const struct isa_insn *in,
+		const struct split *s);
+int exec_pool(struct worker *w, const struct isa_insn *in,
+	      const struct split *s);
+int exec_higher(struct worker *w, const struct isa_insn *in,
+		const struct split *s);
+
+/* Register helpers shared by exec*.c. */
+struct vreg *wreg(struct worker *w, unsigned reg);
+/* The lane values of a register as an array (expanding UNIFORM/AFFINE). */
+const void *reg_lanes(struct worker *w, unsigned reg, enum atlas_type t);
+/* The value of one lane, zero-extended bits. */
+uint64_t reg_lane_value(struct worker *w, unsigned reg, enum atlas_type t,
+			size_t lane);
+/*
+ * Write a result held in src (EXEC_B lanes of type t) to register reg for
+ * the lanes of split s.
+ */
+void reg_commit(struct worker *w, unsigned reg, enum atlas_type t,
+		const void *src, const struct split *s);
+/* Write base + lane * stride to reg for the lanes of split s. */
+void reg_commit_affine(struct worker *w, unsigned reg, enum atlas_type t,
+		       uint64_t base, uint64_t stride, const struct split *s);
+/*
+ * Where an operation on split s should put its lane results for reg: the
+ * register's own storage when every lane is written, else scratch[0] (to
+ * be blended by reg_commit).
+ */
+void *reg_dest(struct worker *w, unsigned reg, const struct split *s);
+/* Write a uniform value to reg for the lanes of split s. */
+void reg_commit_uniform(struct worker *w, unsigned reg, enum atlas_type t,
+			uint64_t bits, const struct split *s);
+/* Copy aliased registers overlapping [lo, hi) of buffer handle into own
+   storage, before that range is written. */
+void regs_unalias(struct worker *w, unsigned handle, uint64_t lo,
+		  uint64_t hi);
+
+/* Set w->err (message as in the reference) and return -1. */
+int lane_fail(struct worker *w, const struct isa_insn *in, size_t lane,
+	      enum atlas_status code, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+#endif /* ATLAS_EXEC_H */
