@@ -89,6 +89,11 @@ $(BUILD)/test/%: $(BUILD)/test/unit/%.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
+$(BUILD)/bench-interp: $(BUILD)/scripts/bench-interp.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+bench: all $(BUILD)/bench-interp
+
 check: all $(UNITS)
 	prove --exec test/tap-exec $(PROVEFLAGS) $(UNITS) test/*.bats test/lint-*.sh
 
@@ -121,7 +126,7 @@ clean:
 	rm -rf $(BUILD) bin $(LIBA)
 
 FORCE:
-.PHONY: all units check format-check demo install uninstall clean FORCE
+.PHONY: all units bench check format-check demo install uninstall clean FORCE
 .SECONDARY:
 
 -include $(DEPS)

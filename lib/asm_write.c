@@ -44,6 +44,11 @@ static void put_addr(struct strbuf *sb, const struct isa_addr *a)
 	}
 }
 
+static const char *label_name(const struct atlas_program *p, uint32_t i)
+{
+	return i < p->nlabels ? p->labels[i].name : "?";
+}
+
 /* The mnemonic with its suffixes: "setlt.f32", "cvt.f32.i32", "bra.p0". */
 static void put_mnemonic(struct strbuf *sb, const struct isa_insn *in)
 {
@@ -60,16 +65,18 @@ static void put_mnemonic(struct strbuf *sb, const struct isa_insn *in)
 			  type_name(in->type2));
 		return;
 	case FMT_PMAP:
+		sb_printf(sb, "%s.%s.%s", op->mnemonic,
+			  text_name(isa_map_names, MAP_COUNT, in->sub),
+			  type_name(in->type));
+		return;
 	case FMT_PMAP2:
+		sb_printf(sb, "%s.%s.%s", op->mnemonic,
+			  text_name(isa_map2_names, MAP2_COUNT, in->sub),
+			  type_name(in->type));
+		return;
 	case FMT_PREDUCE:
 		sb_printf(sb, "%s.%s.%s", op->mnemonic,
-			  op->fmt == FMT_PMAP
-				  ? text_name(isa_map_names, MAP_COUNT, in->sub)
-			  : op->fmt == FMT_PMAP2
-				  ? text_name(isa_map2_names, MAP2_COUNT,
-					      in->sub)
-				  : text_name(isa_red_names, RED_COUNT,
-					      in->sub),
+			  text_name(isa_red_names, RED_COUNT, in->sub),
 			  type_name(in->type));
 		return;
 	case FMT_BRA:
@@ -119,10 +126,7 @@ static void put_insn(struct strbuf *sb, const struct atlas_program *p,
 			sb_printf(sb, "r%u", in->src[s++]);
 			break;
 		case 'l':
-			sb_printf(sb, "@%s",
-				  in->label < p->nlabels
-					  ? p->labels[in->label].name
-					  : "?");
+			sb_printf(sb, "@%s", label_name(p, in->label));
 			break;
 		case 'a':
 			put_addr(sb, &in->addr);

@@ -305,6 +305,10 @@ static int do_binary(struct worker *w, const struct isa_insn *in,
 	a = reg_lanes(w, in->src[0], t);
 	b = reg_lanes(w, in->src[1], tb);
 	d = reg_dest(w, in->dst, s);
+	/* a u32 shift amount written in place as a wider type would be
+	   overwritten before it is read */
+	if (tb != t && in->dst == in->src[1])
+		d = w->scratch[0];
 	fn(d, a, b, w->nlanes);
 	reg_commit(w, in->dst, t, d, s);
 	return 0;
@@ -448,7 +452,9 @@ static void do_cvt(struct worker *w, const struct isa_insn *in,
 	if (affine_cvt(w, in, s))
 		return;
 	a = reg_lanes(w, in->src[0], in->type2);
-	d = reg_dest(w, in->dst, s);
+	/* in place, a conversion between types of different sizes would
+	   overwrite lanes before reading them */
+	d = in->dst == in->src[0] ? w->scratch[0] : reg_dest(w, in->dst, s);
 	fn(d, a, w->nlanes);
 	reg_commit(w, in->dst, in->type, d, s);
 }
@@ -772,10 +778,18 @@ static void block_setup(struct worker *w)
 
 		if (f->slot_of[q->reg] == 0xffff)
 			continue; /* never used */
-		if (q->kind == ATLAS_PARAM_ARRAY)
+		if (q->kind == ATLAS_PARAM_ARRAY) {
 			set_uniform(w, q->reg, q->handle);
-		else
-			set_uniform(w, q->reg, c->args[i].bits);
+		} else {
+			/* Registers hold zero-extended bits: drop what the
+			   caller left above the type's width. */
+			size_t size = atlas_type_size(q->type);
+			uint64_t bits = c->args[i].bits;
+
+			if (size < 8)
+				bits &= ((uint64_t)1 << (8 * size)) - 1;
+			set_uniform(w, q->reg, bits);
+		}
 	}
 	if (f->reg_live_in[ISA_REG_GLOBAL_LANE]) {
 		struct vreg *v = wreg(w, ISA_REG_GLOBAL_LANE);

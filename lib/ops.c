@@ -187,7 +187,8 @@ ops_bin_fn ops_map2(enum isa_map2 m, enum atlas_type t)
 		if (n <= RBLOCK)                                               \
 			return op##_blk_##name(a, n);                          \
 		const size_t h = (n / 2 + RBLOCK - 1) / RBLOCK * RBLOCK;       \
-		return op##_rec_##name(a, h) OPR op##_rec_##name(a + h, n - h); \
+		return op##_rec_##name(a, h)                                   \
+			OPR op##_rec_##name(a + h, n - h);                     \
 	}
 
 RED_ARITH(sum, f32, float, double, +, 0)
@@ -209,14 +210,14 @@ RED_ARITH(prod, f64, double, double, *, 1)
 			acc[j] = (ID);                                         \
 		for (; i + NACC <= n; i += NACC)                               \
 			for (int j = 0; j < NACC; j++)                         \
-				acc[j] = a[i + j] CMP acc[j] ? a[i + j]        \
-							     : acc[j];         \
+				acc[j] = a[i + j] CMP acc[j] ? a[i + j] :      \
+							       acc[j];         \
 		for (int j = 0; i < n; i++, j++)                               \
 			acc[j] = a[i] CMP acc[j] ? a[i] : acc[j];              \
 		for (int w = NACC / 2; w; w /= 2)                              \
 			for (int j = 0; j < w; j++)                            \
-				acc[j] = acc[j + w] CMP acc[j] ? acc[j + w]    \
-							       : acc[j];       \
+				acc[j] = acc[j + w] CMP acc[j] ? acc[j + w] :  \
+								 acc[j];       \
 		return acc[0];                                                 \
 	}
 

@@ -149,8 +149,7 @@ TRANSC(VM_WRAP)
 
 /* ---- f16, bf16 ---------------------------------------------------------- */
 
-static void half_un(ops_un_fn f, int bf, void *dst, const void *src,
-		    size_t n)
+static void half_un(ops_un_fn f, int bf, void *dst, const void *src, size_t n)
 {
 	float x[OPS_CHUNK];
 	uint16_t *d = dst;
@@ -236,18 +235,20 @@ OPS_HALVES(HALF_LOOPS)
 
 /* ---- MOV: a copy by element size ---------------------------------------- */
 
-#define MOV(size)                                                              \
+#define MOV(size, T)                                                           \
 	static void mov_##size(void *d, const void *s, size_t n)               \
 	{                                                                      \
 		if (d != s && n)                                               \
-			memmove(d, s, n * size);                               \
+			memmove(d, s, n * sizeof(T));                          \
 	}
-MOV(1)
-MOV(2)
-MOV(4)
-MOV(8)
+MOV(1, uint8_t)
+MOV(2, uint16_t)
+MOV(4, uint32_t)
+MOV(8, uint64_t)
 
 /* ---- lookup tables ------------------------------------------------------ */
+
+/* clang-format off */
 
 static const ops_un_fn un_tab[OP_COUNT][ATLAS_NTYPES] = {
 	[OP_MOV] = {[ATLAS_I8] = mov_1, [ATLAS_U8] = mov_1,
@@ -296,6 +297,7 @@ static const ops_tern_fn tern_tab[OP_COUNT][ATLAS_NTYPES] = {
 	[OP_MAD][ATLAS_I64] = mad_i64,
 	OPS_FLTS(FLOAT_TERN_ENT) OPS_HALVES(FLOAT_TERN_ENT)
 };
+/* clang-format on */
 
 /* The instruction table has the last word on which types an op accepts. */
 static int accepts(enum isa_op op, enum atlas_type t)

@@ -58,6 +58,7 @@ static void half_cmp(ops_cmp_fn f, int bf, uint8_t *d, const void *pa,
 	HALF_CMP(ge, name, bf)
 OPS_HALVES(HALF_CMPS)
 
+/* clang-format off */
 #define CMP_ENT(name, NAME, ...)                                               \
 	[COND_EQ][ATLAS_##NAME] = eq_##name,                                   \
 	[COND_NE][ATLAS_##NAME] = ne_##name,                                   \
@@ -76,6 +77,7 @@ static const ops_cmp_fn cmp_tab[COND_COUNT][ATLAS_NTYPES] = {
 	OPS_INTS(CMP_ENT) OPS_FLTS(CMP_ENT) OPS_HALVES(CMP_ENT)
 	OPS_UINTS(CMPU_ENT)
 };
+/* clang-format on */
 
 ops_cmp_fn ops_compare(enum isa_cond c, enum atlas_type t)
 {

@@ -85,10 +85,8 @@ CVT(f64, f64, double, double, x)
 	}
 SAT(i32, f32, int32_t, float, -0x1p31f, 0x1p31f, 0x1.fffffep30f, INT32_MAX)
 SAT(u32, f32, uint32_t, float, 0.0f, 0x1p32f, 0x1.fffffep31f, UINT32_MAX)
-SAT(i64, f64, int64_t, double, -0x1p63, 0x1p63, 0x1.fffffffffffffp62,
-    INT64_MAX)
-SAT(u64, f64, uint64_t, double, 0.0, 0x1p64, 0x1.fffffffffffffp63,
-    UINT64_MAX)
+SAT(i64, f64, int64_t, double, -0x1p63, 0x1p63, 0x1.fffffffffffffp62, INT64_MAX)
+SAT(u64, f64, uint64_t, double, 0.0, 0x1p64, 0x1.fffffffffffffp63, UINT64_MAX)
 
 /* f16/bf16 <-> f32 through vmath.h; f16 -> f16 and bf16 -> bf16 copy. */
 static void cvt_f32_f16(void *d, const void *s, size_t n)
@@ -118,6 +116,7 @@ static void copy_2(void *d, const void *s, size_t n)
 }
 
 /* [to][from] */
+/* clang-format off */
 static const ops_un_fn cvt_tab[ATLAS_NTYPES][ATLAS_NTYPES] = {
 #define FROM_SINT_ENT(name, NAME, T, A, W) TO_SINTS(INT_CVT_ENT, name, NAME, T)
 #define FROM_UINT_ENT(name, NAME, T, A, W) TO_UINTS(INT_CVT_ENT, name, NAME, T)
@@ -146,6 +145,7 @@ static const ops_un_fn cvt_tab[ATLAS_NTYPES][ATLAS_NTYPES] = {
 	[ATLAS_F16][ATLAS_F16] = copy_2,
 	[ATLAS_BF16][ATLAS_BF16] = copy_2,
 };
+/* clang-format on */
 
 ops_un_fn ops_convert(enum atlas_type to, enum atlas_type from)
 {

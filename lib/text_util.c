@@ -101,36 +101,21 @@ char *sb_finish(struct strbuf *sb)
 /* ---- operand layouts ---------------------------------------------------- */
 
 static const char *const operands[] = {
-	[FMT_NONE] = "",
-	[FMT_LD] = "da",
-	[FMT_ST] = "as",
-	[FMT_UN] = "ds",
-	[FMT_IMM] = "di",
-	[FMT_CVT] = "ds",
-	[FMT_BIN] = "dss",
-	[FMT_TERN] = "dsss",
-	[FMT_SETCC] = "qss",
-	[FMT_SEL] = "dpss",
-	[FMT_BRA] = "l",
-	[FMT_CALL] = "l",
-	[FMT_LOOP] = "sl",
-	[FMT_BAR] = "i",
-	[FMT_FENCE] = "",
-	[FMT_REDUCE] = "dsi",
-	[FMT_POOL_ALLOC] = "di",
-	[FMT_POOL_FREE] = "s",
-	[FMT_POOL_LOAD] = "dss",
-	[FMT_POOL_STORE] = "sss",
-	[FMT_ATOM] = "as",
-	[FMT_PMAP] = "dss",
-	[FMT_PMAP2] = "dsss",
-	[FMT_PREDUCE] = "dss",
-	[FMT_R] = "d",
-	[FMT_RR] = "ds",
-	[FMT_PRED_F64] = "qi",
-	[FMT_RRI] = "dsi",
-	[FMT_SRC2] = "ss",
-	[FMT_I] = "i",
+	[FMT_NONE] = "",	 [FMT_LD] = "da",
+	[FMT_ST] = "as",	 [FMT_UN] = "ds",
+	[FMT_IMM] = "di",	 [FMT_CVT] = "ds",
+	[FMT_BIN] = "dss",	 [FMT_TERN] = "dsss",
+	[FMT_SETCC] = "qss",	 [FMT_SEL] = "dpss",
+	[FMT_BRA] = "l",	 [FMT_CALL] = "l",
+	[FMT_LOOP] = "sl",	 [FMT_BAR] = "i",
+	[FMT_FENCE] = "",	 [FMT_REDUCE] = "dsi",
+	[FMT_POOL_ALLOC] = "di", [FMT_POOL_FREE] = "s",
+	[FMT_POOL_LOAD] = "dss", [FMT_POOL_STORE] = "sss",
+	[FMT_ATOM] = "as",	 [FMT_PMAP] = "dss",
+	[FMT_PMAP2] = "dsss",	 [FMT_PREDUCE] = "dss",
+	[FMT_R] = "d",		 [FMT_RR] = "ds",
+	[FMT_PRED_F64] = "qi",	 [FMT_RRI] = "dsi",
+	[FMT_SRC2] = "ss",	 [FMT_I] = "i",
 	[FMT_RRRR] = "dsss",
 };
 
@@ -185,8 +170,7 @@ uint64_t text_imm_max(enum isa_fmt f)
 
 /* ---- names ------------------------------------------------------------- */
 
-const char *const text_use_names[5] = {"in", "out", "inout", "value",
-				       "guard"};
+const char *const text_use_names[5] = {"in", "out", "inout", "value", "guard"};
 const char *const text_kind_names[2] = {"array", "scalar"};
 
 const char *text_name(const char *const *names, unsigned n, unsigned i)
@@ -282,8 +266,7 @@ static uint64_t width_mask(unsigned bits)
 }
 
 /* An integer of sign neg and magnitude mag as a w-bit pattern. */
-static enum text_lit int_fit(int neg, uint64_t mag, unsigned w,
-			     uint64_t *bits)
+static enum text_lit int_fit(int neg, uint64_t mag, unsigned w, uint64_t *bits)
 {
 	if (neg) {
 		if (mag > (uint64_t)1 << (w - 1))
@@ -380,8 +363,8 @@ static enum text_lit float_bits(double d, float f, enum atlas_type t,
 			vm_f32_to_f16(&h, &f, 1);
 		else
 			vm_f32_to_bf16(&h, &f, 1);
-		if (!was_inf && (h & 0x7fffu) == (t == ATLAS_F16 ? 0x7c00u
-								 : 0x7f80u))
+		if (!was_inf &&
+		    (h & 0x7fffu) == (t == ATLAS_F16 ? 0x7c00u : 0x7f80u))
 			return LIT_RANGE;
 		*bits = h;
 		return LIT_OK;
@@ -484,16 +467,27 @@ enum text_lit text_double_imm(double v, enum atlas_type t, uint64_t *bits)
 	return float_bits(v, (float)v, t, isinf(v), bits);
 }
 
-/* Shortest %.Ng (N = 1..maxp) of v that reads back as the same bits. */
+/* Does the decimal s read back as v (as an f32 when is_f32)? */
+static int reads_back(const char *s, double v, int is_f32)
+{
+	return is_f32 ? strtof(s, NULL) == (float)v : strtod(s, NULL) == v;
+}
+
+/*
+ * Shortest %.Ng (N = 1..9 for f32, 17 for f64) of v that reads back as
+ * the same value, into buf of size bytes (at least 32).
+ */
 static void shortest(char *buf, size_t size, double v, int is_f32)
 {
 	const int maxp = is_f32 ? 9 : 17;
+	char s[48], alt[48];
+	const char *e;
+	size_t n;
 	int p;
 
 	for (p = 1; p <= maxp; p++) {
-		snprintf(buf, size, "%.*g", p, v);
-		if (is_f32 ? strtof(buf, NULL) == (float)v
-			   : strtod(buf, NULL) == v)
+		snprintf(s, sizeof s, "%.*g", p, v);
+		if (reads_back(s, v, is_f32))
 			break;
 	}
 	if (p > maxp)
@@ -503,18 +497,21 @@ static void shortest(char *buf, size_t size, double v, int is_f32)
 	 * the precision (100 -> "1e+02"); print such values in full while
 	 * they have no more digits than the type's precision.
 	 */
-	const char *e = strchr(buf, 'e');
+	e = strchr(s, 'e');
 	if (e) {
 		const long x = strtol(e + 1, NULL, 10);
-		char alt[64];
 
 		if (x >= p && x < maxp) {
 			snprintf(alt, sizeof alt, "%.*g", (int)x + 1, v);
-			if (is_f32 ? strtof(alt, NULL) == (float)v
-				   : strtod(alt, NULL) == v)
-				snprintf(buf, size, "%s", alt);
+			if (reads_back(alt, v, is_f32))
+				memcpy(s, alt, sizeof s);
 		}
 	}
+	n = strlen(s);
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
 }
 
 void text_format_double(char *buf, size_t size, double v)

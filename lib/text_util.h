@@ -51,8 +51,8 @@ unsigned text_nsrc(enum isa_fmt f);
 enum text_imm {
 	TI_NONE,
 	TI_TYPED, /* FMT_IMM: a literal of insn.type */
-	TI_F64,   /* unity.test epsilon: f64 bits */
-	TI_UINT   /* an unsigned integer up to text_imm_max() */
+	TI_F64,	  /* unity.test epsilon: f64 bits */
+	TI_UINT	  /* an unsigned integer up to text_imm_max() */
 };
 enum text_imm text_imm_kind(enum isa_fmt f);
 uint64_t text_imm_max(enum isa_fmt f);

@@ -8,8 +8,9 @@
  * calls to every function from whose entry the RET is reachable without
  * crossing another RET.  This is context-insensitive: a function's RETs
  * meet in one join node, whose successors are the return sites of the
- * reachable calls to it.  A target equal to the program length ends the
- * lane.
+ * reachable calls to it; functions that share code are merged into one
+ * group with one join node (see walk_functions).  A target equal to the
+ * program length ends the lane.
  *
  * Dataflow value of a register: the set of types it may hold (one bit per
  * type), V_UNDEF if it may be undefined, V_ENTRY if it may still hold its
@@ -58,9 +59,9 @@ struct flow {
 	uint32_t *block_of; /* instruction -> block (leaders only are used) */
 	uint32_t *func_at;  /* instruction -> function entered there, NONE */
 	uint32_t *fentry;   /* function -> entry instruction */
-	uint32_t *ret_off;  /* block -> [ret_off[b], ret_off[b+1]) in rets */
-	struct triple *rets; /* (RET block, function) */
-	uint32_t *call_off; /* function -> calls to it in calls */
+	uint32_t *grp;      /* function -> its group (a member function) */
+	uint32_t *claim;    /* block -> function whose walk reached it, NONE */
+	uint32_t *call_off; /* group -> calls to its members in calls */
 	uint32_t *calls;    /* call instruction indices */
 	uint32_t *cg_off;   /* caller (nf = main) -> call graph edges in cg */
 	struct triple *cg;  /* (caller, callee or NONE, call instruction) */
@@ -160,11 +161,48 @@ static int build_blocks(struct flow *g)
 	return 0;
 }
 
+/*
+ * The calls to each group (for its RETs' successors) and the call graph
+ * between groups, main being node nf.
+ */
+static int build_calls(struct flow *g, const uint8_t *in_main)
+{
+	struct vec calls = {0}, cg = {0};
+	struct triple *sorted = NULL;
+
+	for (uint32_t pc = 0; pc < g->n; pc++) {
+		uint32_t t, callee, b, c;
+
+		if (g->insns[pc].op != OP_CALL)
+			continue;
+		t = target(g, pc);
+		callee = t < g->n ? g->grp[g->func_at[t]] : NONE;
+		b = g->block_of[pc];
+		c = g->claim[b];
+		if ((callee != NONE && push(&calls, callee, pc, pc)) ||
+		    (in_main[b] && push(&cg, g->nf, callee, pc)) ||
+		    (c != NONE && push(&cg, g->grp[c], callee, pc)))
+			goto fail;
+	}
+	if (group(&calls, g->nf, &g->call_off, &sorted) ||
+	    group(&cg, g->nf + 1, &g->cg_off, &g->cg))
+		goto fail;
+	g->calls = malloc((calls.n ? calls.n : 1) * sizeof *g->calls);
+	if (!g->calls)
+		goto fail;
+	for (size_t i = 0; i < calls.n; i++)
+		g->calls[i] = sorted[i].pc;
+	free(sorted);
+	return 0;
+fail:
+	free(sorted);
+	free(calls.a);
+	free(cg.a);
+	return -1;
+}
+
 static int build_functions(struct flow *g)
 {
-	struct vec calls = {0};
-	struct triple *sorted;
-
 	g->func_at = malloc((size_t)g->n * sizeof *g->func_at);
 	if (!g->func_at)
 		return -1;
@@ -172,103 +210,126 @@ static int build_functions(struct flow *g)
 	for (uint32_t pc = 0; pc < g->n; pc++) {
 		uint32_t t;
 
-		if (g->insns[pc].op != OP_CALL || (t = target(g, pc)) >= g->n)
-			continue;
-		if (g->func_at[t] == NONE)
+		if (g->insns[pc].op == OP_CALL && (t = target(g, pc)) < g->n &&
+		    g->func_at[t] == NONE)
 			g->func_at[t] = g->nf++;
-		if (push(&calls, g->func_at[t], pc, pc))
-			goto fail;
 	}
 	g->fentry = malloc(((size_t)g->nf + 1) * sizeof *g->fentry);
-	if (!g->fentry || group(&calls, g->nf, &g->call_off, &sorted))
-		goto fail;
-	g->calls = malloc((calls.n ? calls.n : 1) * sizeof *g->calls);
-	if (!g->calls) {
-		free(sorted);
+	g->grp = malloc(((size_t)g->nf + 1) * sizeof *g->grp);
+	if (!g->fentry || !g->grp)
 		return -1;
-	}
-	for (size_t i = 0; i < calls.n; i++)
-		g->calls[i] = sorted[i].pc;
-	free(sorted);
 	for (uint32_t pc = 0; pc < g->n; pc++)
 		if (g->func_at[pc] != NONE)
 			g->fentry[g->func_at[pc]] = pc;
+	for (uint32_t f = 0; f < g->nf; f++)
+		g->grp[f] = f;
 	return 0;
-fail:
-	free(calls.a);
-	return -1;
+}
+
+static uint32_t find(uint32_t *parent, uint32_t x)
+{
+	while (parent[x] != x) {
+		parent[x] = parent[parent[x]];
+		x = parent[x];
+	}
+	return x;
 }
 
 /*
- * Walk each function (and main, numbered nf) within itself, stepping over
- * calls: record which functions each RET belongs to and the call graph.
+ * Successors of the last instruction of block b within its function:
+ * calls are stepped over, RET and EXIT end the walk.
+ */
+static uint32_t intra_succ(const struct flow *g, uint32_t b, uint32_t *next)
+{
+	const uint32_t pc = g->bstart[b + 1] - 1;
+	const struct isa_insn *in = &g->insns[pc];
+	uint32_t nn = 0;
+
+	switch (in->op) {
+	case OP_RET:
+	case OP_EXIT:
+		return 0;
+	case OP_BRA:
+	case OP_LOOP:
+		if (target(g, pc) < g->n)
+			next[nn++] = g->block_of[target(g, pc)];
+		if (in->op == OP_BRA && in->pred == ISA_NO_PRED)
+			return nn;
+		break;
+	default:
+		break;
+	}
+	if (pc + 1 < g->n)
+		next[nn++] = g->block_of[pc + 1];
+	return nn;
+}
+
+/*
+ * Walk main, then each function, within itself.  Functions whose walks
+ * meet (they share code) are merged into one group (union-find over
+ * grp[]); every block reached from a function entry is claimed by one
+ * walk, so the walks together are linear.  A group is then treated as
+ * one function: its RETs return to the calls to any of its members.
+ * That is exact for functions that share no code, and sound (it only
+ * adds paths) otherwise.
  */
 static int walk_functions(struct flow *g)
 {
-	struct vec rets = {0}, cg = {0};
-	uint32_t *mark = calloc(g->nb, sizeof *mark);
-	uint32_t *stack = malloc((size_t)g->nb * sizeof *stack);
-	int rc = -1;
+	uint32_t *stack = malloc(((size_t)g->nb + 1) * sizeof *stack);
+	uint8_t *in_main = calloc(g->nb, 1);
+	uint32_t sp = 0, next[2];
 
-	if (!mark || !stack)
-		goto out;
-	for (uint32_t w = 0; w <= g->nf; w++) {
-		uint32_t sp = 0, b = g->block_of[w < g->nf ? g->fentry[w] : 0];
+	g->claim = malloc((size_t)g->nb * sizeof *g->claim);
+	if (!stack || !in_main || !g->claim)
+		goto fail;
+	memset(g->claim, 0xff, (size_t)g->nb * sizeof *g->claim);
+	in_main[0] = 1;
+	stack[sp++] = 0;
+	while (sp > 0) {
+		const uint32_t b = stack[--sp];
 
-		mark[b] = w + 1;
-		stack[sp++] = b;
-		while (sp > 0) {
-			uint32_t next[2], nn = 0, pc, t;
-			const struct isa_insn *in;
-
-			b = stack[--sp];
-			pc = g->bstart[b + 1] - 1;
-			in = &g->insns[pc];
-			t = is_branch(in->op) ? target(g, pc) : NONE;
-			switch (in->op) {
-			case OP_RET:
-				if (w < g->nf && push(&rets, b, w, pc))
-					goto out;
-				break;
-			case OP_EXIT:
-				break;
-			case OP_CALL:
-				if (push(&cg, w, t < g->n ? g->func_at[t] : NONE,
-					 pc))
-					goto out;
-				next[nn++] = pc + 1;
-				break;
-			case OP_BRA:
-			case OP_LOOP:
-				next[nn++] = t;
-				if (in->op == OP_LOOP || in->pred != ISA_NO_PRED)
-					next[nn++] = pc + 1;
-				break;
-			default:
-				next[nn++] = pc + 1;
-				break;
+		for (uint32_t k = intra_succ(g, b, next); k-- > 0;)
+			if (!in_main[next[k]]) {
+				in_main[next[k]] = 1;
+				stack[sp++] = next[k];
 			}
-			for (uint32_t k = 0; k < nn; k++) {
-				if (next[k] >= g->n)
-					continue;
-				b = g->block_of[next[k]];
-				if (mark[b] != w + 1) {
-					mark[b] = w + 1;
-					stack[sp++] = b;
+	}
+	for (uint32_t f = 0; f < g->nf; f++) {
+		const uint32_t e = g->block_of[g->fentry[f]];
+
+		if (g->claim[e] != NONE) {
+			g->grp[find(g->grp, f)] = find(g->grp, g->claim[e]);
+			continue;
+		}
+		g->claim[e] = f;
+		stack[sp++] = e;
+		while (sp > 0) {
+			const uint32_t b = stack[--sp];
+
+			for (uint32_t k = intra_succ(g, b, next); k-- > 0;) {
+				const uint32_t c = g->claim[next[k]];
+
+				if (c == NONE) {
+					g->claim[next[k]] = f;
+					stack[sp++] = next[k];
+				} else if (find(g->grp, c) != find(g->grp, f)) {
+					g->grp[find(g->grp, c)] =
+						find(g->grp, f);
 				}
 			}
 		}
 	}
-	if (group(&rets, g->nb, &g->ret_off, &g->rets) ||
-	    group(&cg, g->nf + 1, &g->cg_off, &g->cg))
-		goto out;
-	rc = 0;
-out:
-	free(rets.a);
-	free(cg.a);
-	free(mark);
+	for (uint32_t f = 0; f < g->nf; f++)
+		g->grp[f] = find(g->grp, f);
+	if (build_calls(g, in_main))
+		goto fail;
 	free(stack);
-	return rc;
+	free(in_main);
+	return 0;
+fail:
+	free(stack);
+	free(in_main);
+	return -1;
 }
 
 static void enqueue(struct flow *g, uint32_t x)
@@ -329,13 +390,13 @@ static void flow_block(struct flow *g, uint32_t b, struct vstate *s)
 	case OP_EXIT:
 		return;
 	case OP_RET:
-		for (uint32_t k = g->ret_off[b]; k < g->ret_off[b + 1]; k++)
-			flow_to(g, g->nb + g->rets[k].val, s);
+		if (g->claim[b] != NONE)
+			flow_to(g, g->nb + g->grp[g->claim[b]], s);
 		return;
 	case OP_CALL:
 		if (t >= g->n)
 			return;
-		f = g->func_at[t];
+		f = g->grp[g->func_at[t]];
 		flow_to(g, g->block_of[t], s);
 		/* This call's return site is now reachable from the RETs. */
 		if (g->st[g->nb + f].seen)
@@ -549,8 +610,8 @@ static void flow_release(struct flow *g)
 	free(g->block_of);
 	free(g->func_at);
 	free(g->fentry);
-	free(g->ret_off);
-	free(g->rets);
+	free(g->grp);
+	free(g->claim);
 	free(g->call_off);
 	free(g->calls);
 	free(g->cg_off);

@@ -1,0 +1,371 @@
+/*
+ * t-asm.c - the assembly reader and writer: every program under
+ * test/fixtures/programs reads and writes back byte for byte, immediates
+ * read to the right bits, non-canonical spellings are accepted, and
+ * malformed text fails with the exact message and position.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "program.h"
+#include "tap.h"
+
+#define FIXTURES "test/fixtures/programs"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f)
+		return NULL;
+	do {
+		if (cap - n < 4096) {
+			char *q = realloc(buf, cap + 65536);
+
+			if (!q) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = q;
+			cap += 65536;
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The sorted names of the *.s fixtures; *n receives the count. */
+static char **fixtures(size_t *n)
+{
+	DIR *d = opendir(FIXTURES);
+	struct dirent *e;
+	char **v = NULL;
+	size_t k = 0;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		const size_t l = strlen(e->d_name);
+		char **q;
+
+		if (l < 3 || strcmp(e->d_name + l - 2, ".s") != 0)
+			continue;
+		q = realloc(v, (k + 1) * sizeof *v);
+		if (!q)
+			break;
+		v = q;
+		v[k++] = strdup(e->d_name);
+	}
+	closedir(d);
+	qsort(v, k, sizeof *v, cmp_name);
+	*n = k;
+	return v;
+}
+
+static void roundtrip(const char *name)
+{
+	char path[512];
+	struct atlas_program *p = NULL;
+	struct atlas_error err = {0};
+	char *text, *out;
+	size_t len = 0;
+
+	snprintf(path, sizeof path, "%s/%s", FIXTURES, name);
+	text = slurp(path, &len);
+	if (!ok(text != NULL, "%s: read", name))
+		return;
+	if (!ok(asm_read(text, len, &p, &err) == ATLAS_OK, "%s: parses",
+		name)) {
+		diag("%zu:%zu: %s", err.line, err.col, err.msg);
+		free(text);
+		return;
+	}
+	out = asm_write(p);
+	if (!ok(out && strcmp(out, text) == 0, "%s: writes back identically",
+		name))
+		diag("got:\n%s", out ? out : "(null)");
+	free(out);
+	atlas_program_free(p);
+	free(text);
+}
+
+/* Read src, expecting success; return the program (caller frees). */
+static struct atlas_program *parse(const char *src)
+{
+	struct atlas_program *p = NULL;
+	struct atlas_error err = {0};
+
+	if (asm_read(src, strlen(src), &p, &err) != ATLAS_OK)
+		diag("unexpected error %zu:%zu: %s", err.line, err.col,
+		     err.msg);
+	return p;
+}
+
+/* One instruction's immediate, read from "\tINSN\n" after a .kernel. */
+static void imm_is(const char *insn, uint64_t want)
+{
+	char src[256];
+	struct atlas_program *p;
+
+	snprintf(src, sizeof src, ".kernel k\n\t%s\n", insn);
+	p = parse(src);
+	if (!ok(p && p->ninsns == 1 && p->insns[0].imm == want, "%s -> 0x%llx",
+		insn, (unsigned long long)want) &&
+	    p && p->ninsns == 1)
+		diag("got 0x%llx", (unsigned long long)p->insns[0].imm);
+	atlas_program_free(p);
+}
+
+/* src reads and writes back as want. */
+static void canon(const char *src, const char *want, const char *name)
+{
+	struct atlas_program *p = parse(src);
+	char *out = p ? asm_write(p) : NULL;
+
+	is_str(out, want, name);
+	free(out);
+	atlas_program_free(p);
+}
+
+struct bad {
+	const char *src;
+	const char *msg;
+	size_t line, col;
+};
+
+static const struct bad bad[] = {
+	{"", "missing .kernel directive", 1, 1},
+	{"# only a comment\n\n", "missing .kernel directive", 1, 1},
+	{"\tadd.f32 r0, r1, r2\n", "missing .kernel directive", 1, 2},
+	{".param x f32[] in r1\n", "missing .kernel directive", 1, 1},
+	{".kernel a\n.kernel b\n", "duplicate .kernel directive", 2, 1},
+	{".kernel 9k\n", "invalid kernel name '9k'", 1, 9},
+	{".kernel\n", "expected kernel name", 1, 8},
+	{".kernel k extra\n", "unexpected 'extra' after directive", 1, 11},
+	{".kernel k\n.foo\n", "unknown directive '.foo'", 2, 1},
+	{".kernel k\n\tfoo r1\n", "unknown instruction 'foo'", 2, 2},
+	{".kernel k\n\tsetxx.f32 p0, r1, r2\n",
+	 "unknown instruction 'setxx.f32'", 2, 2},
+	{".kernel k\n\tadd.f33 r0, r1, r2\n", "unknown type 'f33'", 2, 6},
+	{".kernel k\n\tadd r0, r1, r2\n", "missing type suffix for 'add'", 2,
+	 5},
+	{".kernel k\n\tcvt.f32 r0, r1\n", "missing type suffix for 'cvt.f32'",
+	 2, 9},
+	{".kernel k\n\texit.f32\n", "unexpected suffix '.f32'", 2, 6},
+	{".kernel k\n\tadd.f32.f32 r0, r1, r2\n", "unexpected suffix '.f32'", 2,
+	 9},
+	{".kernel k\n\tmemfence.galaxy\n", "unknown scope 'galaxy'", 2, 11},
+	{".kernel k\n\tmemfence\n", "missing scope suffix for 'memfence'", 2,
+	 10},
+	{".kernel k\n\tpmap.cube.f32 r3, r1, r4\n",
+	 "unknown pmap operation 'cube'", 2, 7},
+	{".kernel k\n\tbra.q1 @a\n", "expected predicate, got 'q1'", 2, 6},
+	{".kernel k\n\tmov.u32 x1, r2\n", "expected register, got 'x1'", 2, 10},
+	{".kernel k\n\tmov.u32 r70000, r1\n", "register 'r70000' out of range",
+	 2, 10},
+	{".kernel k\n\tsel.f32 r0, r1, r2, r3\n",
+	 "expected predicate, got 'r1'", 2, 14},
+	{".kernel k\n\tsetlt.f32 p65535, r1, r2\n",
+	 "predicate 'p65535' out of range", 2, 12},
+	{".kernel k\n\tadd.f32 r0 r1, r2\n", "expected ',' after operand", 2,
+	 13},
+	{".kernel k\n\tadd.f32 r0, r1\n", "too few operands for 'add.f32'", 2,
+	 16},
+	{".kernel k\n\texit junk # comment\n",
+	 "unexpected 'junk' after instruction", 2, 7},
+	{".kernel k\n\tmov.u32 r1, r2, r3\n",
+	 "unexpected ',' after instruction", 2, 16},
+	{".kernel k\n\texit\n.param x f32[] in r1\n",
+	 ".param after the first instruction", 3, 1},
+	{".kernel k\n.param x f32[] guard r1\n",
+	 "use 'guard' needs a scalar parameter", 2, 16},
+	{".kernel k\n.param n u32 in r1\n", "use 'in' needs an array parameter",
+	 2, 14},
+	{".kernel k\n.param x f32[] sideways r1\n",
+	 "unknown parameter use 'sideways'", 2, 16},
+	{".kernel k\n.param x f33[] in r1\n", "unknown type 'f33'", 2, 10},
+	{".kernel k\n.param x f32[] in r1\n.param x f32[] in r2\n",
+	 "duplicate parameter 'x'", 3, 8},
+	{".kernel k\n@a:\n\texit\n@a:\n",
+	 "program error: duplicate label 'a' at instruction 1", 4, 1},
+	{".kernel k\n@a\n", "expected ':' after label name", 2, 3},
+	{".kernel k\n@a :\n", "expected ':' after label name", 2, 3},
+	{".kernel k\n@a: exit\n", "unexpected 'exit' after label", 2, 5},
+	{".kernel k\n@9a:\n", "invalid label name '9a'", 2, 1},
+	{".kernel k\n\tbra exit\n", "expected label, got 'exit'", 2, 6},
+	{".kernel k\n\tldg.f32 r0, r1\n", "expected '[' to start an address", 2,
+	 14},
+	{".kernel k\n\tldg.f32 r0, [r1 + r0\n", "unterminated address", 2, 22},
+	{".kernel k\n\tldg.f32 r0, [r1 + r0 # ]\n", "unterminated address", 2,
+	 23},
+	{".kernel k\n\tldg.f32 r0, [x]\n",
+	 "expected register, 'bufN' or 'phi(' in address, got 'x'", 2, 15},
+	{".kernel k\n\tldg.f32 r0, [r1 * 4]\n",
+	 "expected '+', '-' or ']' in address, got '*'", 2, 18},
+	{".kernel k\n\tldg.f32 r0, [r1 + 3000000000]\n",
+	 "offset 3000000000 out of range", 2, 20},
+	{".kernel k\n\tldg.f32 r0, [r1 - 2147483649]\n",
+	 "offset 2147483649 out of range", 2, 20},
+	{".kernel k\n\tldg.f32 r0, [buf1 - 4]\n",
+	 "buffer offset must not be negative", 2, 20},
+	{".kernel k\n\tldg.f32 r0, [\xce\xa6(1, 2, x)]\n",
+	 "expected phi byte, got 'x'", 2, 23},
+	{".kernel k\n\tmov_imm.u8 r0, 256\n",
+	 "immediate 256 out of range for u8", 2, 17},
+	{".kernel k\n\tmov_imm.i8 r0, -129\n",
+	 "immediate -129 out of range for i8", 2, 17},
+	{".kernel k\n\tmov_imm.u64 r0, 18446744073709551616\n",
+	 "immediate 18446744073709551616 out of range for u64", 2, 18},
+	{".kernel k\n\tmov_imm.f32 r0, 1e39\n",
+	 "immediate 1e39 out of range for f32", 2, 18},
+	{".kernel k\n\tmov_imm.f16 r0, 70000\n",
+	 "immediate 70000 out of range for f16", 2, 18},
+	{".kernel k\n\tmov_imm.f16 r0, 0x10000\n",
+	 "immediate 0x10000 out of range for f16", 2, 18},
+	{".kernel k\n\tmov_imm.f32 r0, abc\n", "invalid immediate 'abc'", 2,
+	 18},
+	{".kernel k\n\tmov_imm.u32 r0, 1.5\n", "invalid immediate '1.5'", 2,
+	 18},
+	{".kernel k\n\tunity.test p0, x\n", "invalid immediate 'x'", 2, 17},
+	{".kernel k\n\tbar.sync 256\n", "immediate 256 out of range (0 to 255)",
+	 2, 11},
+	{".kernel k\n\treduce.add.f32 r0, r1, 257\n",
+	 "immediate 257 out of range (0 to 256)", 2, 25},
+	{".kernel k\n\tphase.adv -1\n",
+	 "immediate -1 out of range (0 to 65535)", 2, 12},
+};
+
+static void check_bad(const struct bad *b)
+{
+	struct atlas_program *p = NULL;
+	struct atlas_error err = {0};
+	enum atlas_status st = asm_read(b->src, strlen(b->src), &p, &err);
+	char name[160];
+
+	snprintf(name, sizeof name, "error: %s", b->msg);
+	if (!ok(st == ATLAS_ERR_PARSE && p == NULL, "%s: fails", name))
+		diag("status %d", (int)st);
+	is_str(err.msg, b->msg, name);
+	is_int(err.line, b->line, "  line");
+	is_int(err.col, b->col, "  column");
+	atlas_program_free(p);
+}
+
+static void check_positions(void)
+{
+	struct atlas_program *p =
+		parse("# header\n.kernel k\n\n  @a:\n\tbra @b # x\n"
+		      "    exit\n@b:\n");
+
+	if (!ok(p != NULL, "positions: parses"))
+		return;
+	is_int(p->ninsns, 2, "positions: two instructions");
+	is_int(p->insns[0].line, 5, "positions: bra line");
+	is_int(p->insns[0].col, 2, "positions: bra col");
+	is_int(p->insns[1].line, 6, "positions: exit line");
+	is_int(p->insns[1].col, 5, "positions: exit col");
+	is_int(p->nlabels, 2, "positions: two labels");
+	is_str(p->labels[0].name, "a", "positions: labels in definition order");
+	is_str(p->labels[1].name, "b", "positions: b second");
+	is_int(p->labels[1].target, 2, "positions: b targets the end");
+	is_int(p->labels[1].line, 7, "positions: b line");
+	is_int(p->labels[1].col, 1, "positions: b col");
+	is_int(p->insns[0].label, 1, "positions: bra refers to b");
+	atlas_program_free(p);
+}
+
+int main(void)
+{
+	size_t n;
+	char **names = fixtures(&n);
+
+	ok(n >= 4, "found %zu fixture programs", n);
+	for (size_t i = 0; i < n; i++) {
+		roundtrip(names[i]);
+		free(names[i]);
+	}
+	free(names);
+
+	imm_is("mov_imm.f32 r1, 1.0", 0x3f800000);
+	imm_is("mov_imm.f32 r1, 1", 0x3f800000);
+	imm_is("mov_imm.f32 r1, nan", 0x7fc00000);
+	imm_is("mov_imm.f32 r1, -nan", 0xffc00000);
+	imm_is("mov_imm.f32 r1, -inf", 0xff800000);
+	imm_is("mov_imm.f32 r1, 0x3f800000", 0x3f800000);
+	imm_is("mov_imm.f32 r1, .5", 0x3f000000);
+	imm_is("mov_imm.f64 r1, -0.0", 0x8000000000000000u);
+	imm_is("mov_imm.f64 r1, 2.5e-3", 0x3f647ae147ae147bu);
+	imm_is("mov_imm.f16 r1, 1.0", 0x3c00);
+	imm_is("mov_imm.f16 r1, -2", 0xc000);
+	imm_is("mov_imm.f16 r1, nan", 0x7e00);
+	imm_is("mov_imm.bf16 r1, 1.0", 0x3f80);
+	imm_is("mov_imm.i8 r1, -1", 0xff);
+	imm_is("mov_imm.i8 r1, 255", 0xff);
+	imm_is("mov_imm.u8 r1, -128", 0x80);
+	imm_is("mov_imm.i32 r1, -1", 0xffffffffu);
+	imm_is("mov_imm.i64 r1, -1", UINT64_MAX);
+	imm_is("mov_imm.u16 r1, 0xFFFF", 0xffff);
+	imm_is("unity.test p0, 0.001", 0x3f50624dd2f1a9fcu);
+	imm_is("unity.test p0, 1", 0x3ff0000000000000u);
+	imm_is("pool.alloc r0, 0x1000", 4096);
+
+	canon(".kernel k # name\r\n"
+	      "\r\n"
+	      "   .param   x  f32[]   in   r1   # the input\r\n"
+	      "@l:  # comment\n"
+	      "add.f32   r0,r1 ,  r2#c\n"
+	      "  ldg.f32 r0,[r1+r0]\n"
+	      "  ldg.f32 r0,[r1]\n"
+	      "  ldg.f32 r0,[r1-0]\n"
+	      "  ldg.f32 r0,[ buf2 ]\n"
+	      "  ldg.f32 r0,[\xce\xa6( 1,2 ,3 )]\n"
+	      "  stg.i8 [ r1 - 0x10 ] , r2\n"
+	      "  mov_imm.i8 r1, 0xff\n"
+	      "  mov_imm.u32 r1, 007\n"
+	      "  mov_imm.f32 r1, 2.50\n"
+	      "  mov_imm.f32 r1, 1e2\n"
+	      "  mov_imm.f64 r1, -nan\n"
+	      "  mov_imm.f16 r1, 1.0\n"
+	      "  bra.p1 @l\n"
+	      "  sqrt.u8 r0, r1\n",
+	      ".kernel k\n"
+	      ".param x f32[] in r1\n"
+	      "@l:\n"
+	      "\tadd.f32 r0, r1, r2\n"
+	      "\tldg.f32 r0, [r1 + r0]\n"
+	      "\tldg.f32 r0, [r1 + 0]\n"
+	      "\tldg.f32 r0, [r1 + 0]\n"
+	      "\tldg.f32 r0, [buf2 + 0]\n"
+	      "\tldg.f32 r0, [phi(1, 2, 3)]\n"
+	      "\tstg.i8 [r1 - 16], r2\n"
+	      "\tmov_imm.i8 r1, -1\n"
+	      "\tmov_imm.u32 r1, 7\n"
+	      "\tmov_imm.f32 r1, 2.5\n"
+	      "\tmov_imm.f32 r1, 100.0\n"
+	      "\tmov_imm.f64 r1, 0xfff8000000000000\n"
+	      "\tmov_imm.f16 r1, 0x3c00\n"
+	      "\tbra.p1 @l\n"
+	      "\tsqrt.u8 r0, r1\n",
+	      "non-canonical spellings read and write canonically (and a "
+	      "type outside the op's mask is not a parse error)");
+
+	check_positions();
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		check_bad(&bad[i]);
+	return done_testing();
+}
