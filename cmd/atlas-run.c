@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,8 +30,7 @@
 static struct {
 	unsigned threads;
 	int force, verbosity, version;
-	const char *kpath; /* the kernel file */
-	char found[4096];  /* kpath, when found by a search */
+	char *kpath; /* the kernel file */
 	struct atlas_program *p;
 	struct atlas_stream_binding *b; /* one per parameter */
 	size_t n;
@@ -65,7 +63,7 @@ static void close_stdout(void)
 		die(1, "write error: %s", strerror(errno));
 }
 
-static void help(void)
+__attribute__((noreturn)) static void help(void)
 {
 	fputs("usage: " SYNOPSIS "\n"
 	      "Run a kernel over raw binary buffers.\n\n"
@@ -99,88 +97,41 @@ static void parse_options(int argc, char **argv)
 	       -1) {
 		const char *arg = argv[optind - 1];
 
-		if (c == 'f')
+		switch (c) {
+		case 'f':
 			g.force = 1;
-		else if (c == 'h')
+			break;
+		case 'h':
 			help();
-		else if (c == 'q' || c == 'v')
+		case 'q':
+		case 'v':
 			g.verbosity += c == 'v' ? 1 : -1;
-		else if (c == 'V')
+			break;
+		case 't':
+			errno = 0;
+			t = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end || errno ||
+			    t < 1 || t > THREADS_MAX)
+				die(2,
+				    "invalid thread count '%s' (expected 1 "
+				    "to %d)",
+				    optarg, THREADS_MAX);
+			g.threads = (unsigned)t;
+			break;
+		case 'V':
 			g.version = 1;
-		else if (c == ':' && strncmp(arg, "--", 2) == 0)
-			die(2, "option '%.*s' requires an argument",
-			    (int)strcspn(arg, "="), arg);
-		else if (c == ':')
+			break;
+		case ':':
+			if (strncmp(arg, "--", 2) == 0)
+				die(2, "option '%.*s' requires an argument",
+				    (int)strcspn(arg, "="), arg);
 			die(2, "option '-%c' requires an argument", optopt);
-		else if (c != 't' && optopt)
-			die(2, "unknown option '-%c'", optopt);
-		else if (c != 't')
+		default:
+			if (optopt)
+				die(2, "unknown option '-%c'", optopt);
 			die(2, "unknown option '%s'", arg);
-		if (c != 't')
-			continue;
-		errno = 0;
-		t = strtoul(optarg, &end, 10);
-		if (*optarg < '0' || *optarg > '9' || *end || errno || t < 1 ||
-		    t > THREADS_MAX)
-			die(2, "invalid thread count '%s' (expected 1 to %d)",
-			    optarg, THREADS_MAX);
-		g.threads = (unsigned)t;
+		}
 	}
-}
-
-static int has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-
-	return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-/* Does DIR/NAME.s or DIR/NAME.json exist?  Then it is in g.found. */
-static int try_dir(const char *dir, int dlen, const char *name)
-{
-	static const char *const ext[] = {".s", ".json"};
-
-	for (int i = 0; i < 2; i++) {
-		int n = snprintf(g.found, sizeof g.found, "%.*s/%s%s", dlen,
-				 dir, name, ext[i]);
-
-		if (n > 0 && (size_t)n < sizeof g.found &&
-		    access(g.found, F_OK) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Search the directories of $ATLAS_KERNEL_PATH, then the bundled kernels
- * in BIN/../share/atlas/kernels, where BIN holds this program.
- */
-static const char *find_kernel(const char *name)
-{
-	const char *env = getenv("ATLAS_KERNEL_PATH"), *d, *e;
-	char dirs[8192], looked[8192] = "", *slash;
-	size_t len = (size_t)snprintf(dirs, 4096, "%s:", env ? env : "");
-	ssize_t n;
-
-	len = len < 4096 ? len : 4095;
-	n = readlink("/proc/self/exe", dirs + len, 4000);
-	dirs[len + (n > 0 && n < 4000 ? (size_t)n : 0)] = '\0';
-	for (int i = 0; i < 2 && (slash = strrchr(dirs + len, '/')); i++)
-		*slash = '\0';
-	if (slash)
-		strncat(dirs, "/share/atlas/kernels", 32);
-	len = 0;
-	for (d = dirs; *d; d = *e ? e + 1 : e) {
-		e = d + strcspn(d, ":");
-		if (e > d && try_dir(d, (int)(e - d), name))
-			return g.found;
-		if (e > d && len < sizeof looked)
-			len += (size_t)snprintf(looked + len,
-						sizeof looked - len, "%s%.*s",
-						len ? ", " : "", (int)(e - d),
-						d);
-	}
-	die(1, "kernel '%s' not found (looked in %s)", name, looked);
 }
 
 static void load_kernel(const char *kernel)
@@ -190,10 +141,8 @@ static void load_kernel(const char *kernel)
 	size_t len;
 	int fd;
 
-	g.kpath = strchr(kernel, '/') || has_suffix(kernel, ".s") ||
-				  has_suffix(kernel, ".json") ?
-			  kernel :
-			  find_kernel(kernel);
+	if (atlas_kernel_find(kernel, &g.kpath, &err))
+		die(1, "%s", err.msg);
 	if ((fd = open(g.kpath, O_RDONLY)) < 0)
 		die(1, "%s: %s", g.kpath, strerror(errno));
 	if (atlas_read_all(fd, KERNEL_MAX, &text, &len, &err) != ATLAS_OK)
@@ -214,53 +163,6 @@ static void load_kernel(const char *kernel)
 		g.b[i].fd = -1;
 }
 
-/*
- * A scalar of type t as its bit pattern, zero-extended; -1 if invalid.
- * Integers: decimal or 0x hex, in range.  f32, f64: a decimal (strtod)
- * number.  Floats: 0x hex is the bit pattern (the only form for f16 and
- * bf16).
- */
-static int parse_scalar(const char *s, enum atlas_type t, uint64_t *bits)
-{
-	const unsigned w = 8 * (unsigned)atlas_type_size(t);
-	const uint64_t mask = w == 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
-	const int neg = *s == '-' && t <= ATLAS_I64;
-	const int hex = s[neg] == '0' &&
-			(s[neg + 1] == 'x' || s[neg + 1] == 'X');
-	const char *m = s + neg + 2 * hex;
-	uint64_t v, max;
-	uint32_t u;
-	char *end;
-	double d;
-	float f;
-
-	errno = 0;
-	if ((t == ATLAS_F32 || t == ATLAS_F64) && !hex) {
-		if (t == ATLAS_F32) {
-			d = f = strtof(s, &end);
-			memcpy(&u, &f, sizeof u);
-			*bits = u;
-		} else {
-			d = strtod(s, &end);
-			memcpy(bits, &d, sizeof d);
-		}
-		/* Overflow to infinity is an error; "inf" itself is not. */
-		return !*s || strchr(" \t\n\v\f\r", *s) || *end ||
-				       (errno == ERANGE && isinf(d)) ?
-			       -1 :
-			       0;
-	}
-	if (!strchr(hex ? "0123456789abcdefABCDEF" : "0123456789", *m) || !*m ||
-	    (t >= ATLAS_F16 && !hex))
-		return -1;
-	v = strtoull(m, &end, hex ? 16 : 10);
-	max = t <= ATLAS_I64 ? ((uint64_t)1 << (w - 1)) - !neg : mask;
-	if (*end || errno || v > max)
-		return -1;
-	*bits = (neg ? 0 - v : v) & mask;
-	return 0;
-}
-
 static struct atlas_param_info param(size_t i)
 {
 	struct atlas_param_info pi;
@@ -272,10 +174,15 @@ static struct atlas_param_info param(size_t i)
 /* NAME=VALUE: a file (or "-") for an array, a number for a scalar. */
 static void bind_operand(const char *op)
 {
+	static const int flags[] = {[ATLAS_USE_IN] = O_RDONLY,
+				    [ATLAS_USE_OUT] = O_WRONLY | O_CREAT |
+						      O_TRUNC,
+				    [ATLAS_USE_INOUT] = O_RDWR};
 	const char *v = strchr(op, '=') + 1;
 	const int len = (int)(v - 1 - op);
 	char name[256], list[1024] = "";
 	struct atlas_param_info pi;
+	struct atlas_error err;
 	long i;
 
 	snprintf(name, sizeof name, "%.*s", len, op);
@@ -290,22 +197,15 @@ static void bind_operand(const char *op)
 	if (g.b[i].fd >= 0 || g.b[i].bound)
 		die(1, "parameter '%s' is bound twice", name);
 	if (pi.kind == ATLAS_PARAM_SCALAR &&
-	    parse_scalar(v, pi.type, &g.b[i].bits))
-		die(1, "%s: invalid value '%s' for %s", name, v,
-		    atlas_type_name(pi.type));
+	    atlas_value_parse(v, pi.type, &g.b[i].bits, &err))
+		die(1, "%s: %s", name, err.msg);
 	g.b[i].bound = 1;
 	if (pi.kind == ATLAS_PARAM_SCALAR)
 		return;
 	g.b[i].label = v;
 	if (strcmp(v, "-") == 0)
 		g.b[i].fd = pi.use == ATLAS_USE_OUT ? 1 : 0;
-	else if ((g.b[i].fd = open(v,
-				   pi.use == ATLAS_USE_IN ?
-					   O_RDONLY :
-				   pi.use == ATLAS_USE_OUT ?
-					   O_WRONLY | O_CREAT | O_TRUNC :
-					   O_RDWR,
-				   0666)) < 0)
+	else if ((g.b[i].fd = open(v, flags[pi.use], 0666)) < 0)
 		die(1, "%s: %s", *v ? v : "''", strerror(errno));
 }
 
@@ -353,18 +253,17 @@ static void run(void)
 	const struct atlas_engine_options eo = {.threads = g.threads};
 	struct atlas_stream_stats st;
 	struct atlas_error err;
-	char epipe[128];
 
 	for (size_t i = 0; i < g.n; i++)
 		if (g.b[i].fd >= 0)
 			atlas_pipe_grow(g.b[i].fd, PIPE_SIZE);
 	if (!(g.e = atlas_engine_new(&eo, &err)))
 		die(1, "%s", err.msg);
-	if (atlas_stream_run(g.e, g.p, g.b, g.n, CHUNK_LANES, &st, &err)) {
+	/* each thread gets a chunk's worth of lanes per launch */
+	if (atlas_stream_run(g.e, g.p, g.b, g.n, (size_t)CHUNK_LANES * g.threads,
+			     &st, &err)) {
 		/* EPIPE with SIGPIPE ignored: die quietly of SIGPIPE. */
-		snprintf(epipe, sizeof epipe, "write error: %s",
-			 strerror(EPIPE));
-		if (err.code == ATLAS_ERR_IO && has_suffix(err.msg, epipe)) {
+		if (err.code == ATLAS_ERR_IO && err.errnum == EPIPE) {
 			signal(SIGPIPE, SIG_DFL);
 			raise(SIGPIPE);
 		}
@@ -410,6 +309,7 @@ int main(int argc, char **argv)
 			    strerror(errno));
 	atlas_engine_free(g.e);
 	atlas_program_free(g.p);
+	free(g.kpath);
 	free(g.b);
 	close_stdout();
 	return 0;

@@ -43,6 +43,7 @@ struct atlas_error {
 	enum atlas_status code;
 	char msg[256];
 	size_t line, col;
+	int errnum; /* ATLAS_ERR_IO: the errno of the failed call, else 0 */
 };
 
 /* A short static description of a status code. */
@@ -201,6 +202,27 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 				   const struct atlas_launch *l,
 				   const struct atlas_arg *args, size_t nargs,
 				   struct atlas_error *err);
+
+/*
+ * Parse text as a value of type t into its bit pattern, zero-extended.
+ * As for the ISA's immediates, 0x hex is the raw bit pattern of any type;
+ * otherwise integers are decimal within the type's range, f32 and f64
+ * decimal floats (inf and nan included; overflow is an error); f16 and
+ * bf16 take hex only.
+ */
+enum atlas_status atlas_value_parse(const char *text, enum atlas_type t,
+				    uint64_t *bits, struct atlas_error *err);
+
+/*
+ * Find the kernel called name: name itself if it contains '/' or ends in
+ * .s or .json; else NAME.s then NAME.json in each directory of
+ * $ATLAS_KERNEL_PATH (colon-separated), then in the bundled kernels,
+ * BIN/../share/atlas/kernels where BIN holds the running program.  On
+ * success *path is a malloc'd path; else ATLAS_ERR_ARG, and the message
+ * lists the directories searched.
+ */
+enum atlas_status atlas_kernel_find(const char *name, char **path,
+				    struct atlas_error *err);
 
 /* ---- I/O helpers ---------------------------------------------------------- */
 

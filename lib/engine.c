@@ -15,7 +15,7 @@
 #include "exec.h"
 
 /* Below this many lanes per thread, threads cost more than they save. */
-#define LANES_PER_THREAD_MIN 65536
+#define LANES_PER_THREAD_MIN 32768
 #define POOL_LIMIT_DEFAULT ((uint64_t)64 << 20)
 #define MAX_PARAMS 64
 
@@ -174,8 +174,10 @@ struct atlas_launch atlas_launch_linear(uint64_t n, uint32_t block_size)
 	l.grid[1] = l.grid[2] = 1;
 	l.block[0] = block_size;
 	l.block[1] = l.block[2] = 1;
-	l.lane_begin = 0;
-	l.lane_end = n;
+	/* lane_end 0 means the whole grid: n = 0 is the empty range at the
+	   end of the grid's one block instead */
+	l.lane_begin = n ? 0 : block_size;
+	l.lane_end = n ? n : block_size;
 	return l;
 }
 

@@ -188,6 +188,9 @@ int exec_store(struct worker *w, const struct isa_insn *in,
 		if (h != last_h) {
 			regs_unalias(w, (unsigned)h, 0, UINT64_MAX);
 			last_h = h;
+			/* src may have viewed this buffer: read its copy, not
+			   what the lanes before this one stored */
+			val = reg_lanes(w, in->src[0], t);
 		}
 		memcpy(p, val + k * size, size);
 	}

@@ -23,6 +23,16 @@ static void wait_fd(int fd, short events)
 		;
 }
 
+static enum atlas_status io_fail(struct atlas_error *err, const char *what)
+{
+	int e = errno;
+
+	atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s", what, strerror(e));
+	if (err)
+		err->errnum = e;
+	return ATLAS_ERR_IO;
+}
+
 enum atlas_status atlas_read_full(int fd, void *buf, size_t n, size_t *got,
 				  struct atlas_error *err)
 {
@@ -44,9 +54,7 @@ enum atlas_status atlas_read_full(int fd, void *buf, size_t n, size_t *got,
 			continue;
 		}
 		*got = done;
-		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "read error: %s",
-				strerror(errno));
-		return ATLAS_ERR_IO;
+		return io_fail(err, "read error");
 	}
 	*got = done;
 	return ATLAS_OK;
@@ -70,9 +78,7 @@ enum atlas_status atlas_write_full(int fd, const void *buf, size_t n,
 			wait_fd(fd, POLLOUT);
 			continue;
 		}
-		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "write error: %s",
-				strerror(errno));
-		return ATLAS_ERR_IO;
+		return io_fail(err, "write error");
 	}
 	return ATLAS_OK;
 }

@@ -43,6 +43,7 @@ void atlas_error_set(struct atlas_error *err, enum atlas_status code,
 	if (!err)
 		return;
 	err->code = code;
+	err->errnum = 0;
 	err->line = line;
 	err->col = col;
 	va_start(ap, fmt);

@@ -96,6 +96,8 @@ static enum atlas_status read_inputs(struct stream_arr *in, size_t nin,
 		if (atlas_read_full(a->fd, a->buf, want, &a->got, &e)) {
 			atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s",
 					a->label, e.msg);
+			if (err)
+				err->errnum = e.errnum;
 			return ATLAS_ERR_IO;
 		}
 		a->eof = a->got < want;
@@ -190,6 +192,9 @@ static enum atlas_status run_chunks(struct atlas_engine *e,
 				args[i].bits = b[i].bits;
 			}
 		}
+		/* lanes that store nothing give zeros, not stale bytes */
+		for (size_t i = 0; i < nout; i++)
+			memset(out[i].buf, 0, m * out[i].size);
 		if (m) {
 			rc = atlas_engine_run(e, p, &l, args, p->nparams, err);
 			if (rc)

@@ -68,6 +68,7 @@ struct flow {
 	struct vstate *st;  /* nodes: blocks, then function join nodes */
 	uint32_t *queue;    /* circular worklist of nodes */
 	uint8_t *inq;
+	uint8_t *called;    /* block ending in a CALL: processed once */
 	uint32_t qhead, qlen;
 };
 
@@ -398,9 +399,14 @@ static void flow_block(struct flow *g, uint32_t b, struct vstate *s)
 			return;
 		f = g->grp[g->func_at[t]];
 		flow_to(g, g->block_of[t], s);
-		/* This call's return site is now reachable from the RETs. */
-		if (g->st[g->nb + f].seen)
-			enqueue(g, g->nb + f);
+		/*
+		 * The first time through, this call's return site becomes
+		 * reachable from the RETs: give it what they have so far
+		 * (later changes come through flow_join).
+		 */
+		if (!g->called[b] && g->st[g->nb + f].seen && pc + 1 < g->n)
+			flow_to(g, g->block_of[pc + 1], &g->st[g->nb + f]);
+		g->called[b] = 1;
 		return;
 	case OP_BRA:
 	case OP_LOOP:
@@ -435,7 +441,8 @@ static int solve(struct flow *g)
 	g->st = calloc(nodes, sizeof *g->st);
 	g->queue = malloc((size_t)nodes * sizeof *g->queue);
 	g->inq = calloc(nodes, 1);
-	if (!g->st || !g->queue || !g->inq)
+	g->called = calloc(g->nb, 1);
+	if (!g->st || !g->queue || !g->inq || !g->called)
 		return -1;
 	for (unsigned r = 0; r < ISA_NREGS; r++)
 		s.reg[r] = v->entry_type[r] == 0xff
@@ -619,6 +626,7 @@ static void flow_release(struct flow *g)
 	free(g->st);
 	free(g->queue);
 	free(g->inq);
+	free(g->called);
 }
 
 enum atlas_status verify_flow(struct verifier *v)

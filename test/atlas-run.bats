@@ -75,6 +75,24 @@ check() {
 		}' "$@"
 }
 
+# examples PAGE [N] - the literal displays (.Bd -literal) of the EXAMPLES
+# section of man page PAGE, or only the Nth, unescaped, "$ " prompts
+# removed: the commands as a user would type them.
+examples() {
+	perl -ne '
+		BEGIN { $want = $ARGV[1] // 0; splice(@ARGV, 1); }
+		$in = /EXAMPLES/ if /^\.Sh /;
+		next unless $in;
+		if (/^\.Bd -literal/) { $lit = 1; $n++; next; }
+		if (/^\.Ed/) { $lit = 0; next; }
+		next unless $lit && (!$want || $n == $want);
+		s/^\$ //;
+		s/\\&//g;
+		s/\\-/-/g;
+		s/\\e/\\/g;
+		print;' "$@"
+}
+
 setup_file() {
 	local n
 	for n in $SIZES; do
@@ -342,7 +360,7 @@ instructions[0]: unknown op 'frob'"
 	assert_equal "$stderr" \
 		"atlas-run: missing value for scalar parameter 'k'"
 	local v
-	for v in abc '' 1e999 ' 1' 2.5x; do
+	for v in abc '' 1e999 -1e39 ' 1' 2.5x 0x1p3 -0x3f800000; do
 		run -1 --separate-stderr atlas-run "$FIX/scale.s" k="$v" x=x
 		assert_output ""
 		assert_equal "$stderr" "atlas-run: k: invalid value '$v' for f32"
@@ -350,16 +368,39 @@ instructions[0]: unknown op 'frob'"
 	perl -e 'print pack("c*", 1, -2, 100)' > b
 	atlas-run "$FIX/add_i8.s" k=-128 x=b y=y
 	cmp y <(perl -e 'print pack("c*", -127, 126, -28)')
-	atlas-run "$FIX/add_i8.s" k=0x7f x=b y=y
+	atlas-run "$FIX/add_i8.s" k=127 x=b y=y
 	cmp y <(perl -e 'print pack("c*", -128, 125, -29)')
-	for v in 128 -129 0x80 +1 1.0 -0x81 0x; do
+	# hex is the bit pattern, as in the ISA's immediates
+	atlas-run "$FIX/add_i8.s" k=0xff x=b y=y
+	cmp y <(perl -e 'print pack("c*", 0, -3, 99)')
+	for v in 128 -129 0x100 -0x1 +1 1.0 0x ' 1'; do
 		run -1 --separate-stderr atlas-run "$FIX/add_i8.s" k="$v" x=b
 		assert_equal "$stderr" "atlas-run: k: invalid value '$v' for i8"
 	done
 }
 
+# on_tty COMMAND - run the bash COMMAND with a pseudo-terminal as its
+# stdin, stdout and stderr, through script(1); print what it wrote there.
+on_tty() {
+	SHELL=/bin/bash script -qec "$1" /dev/null < /dev/null | tr -d '\r'
+}
+
 @test "binary data to or from a terminal is refused without -f" {
-	skip "needs a terminal"
+	command -v script > /dev/null || skip "no script(1)"
+	f32 1 > x
+	run -0 on_tty 'atlas-run sigmoid y=y; echo "rc=$?"'
+	assert_output "atlas-run: refusing to read binary data from a \
+terminal (use -f to force)
+rc=1"
+	[ ! -s y ]
+	run -0 on_tty 'atlas-run sigmoid x=x; echo "rc=$?"'
+	assert_output "atlas-run: refusing to write binary data to a \
+terminal (use -f to force)
+rc=1"
+	# -f: the four bytes of sigmoid(1) go to the terminal, through
+	run -0 bash -c "SHELL=/bin/bash script -qec 'atlas-run -f sigmoid \
+		x=x' /dev/null < /dev/null | od -An -tx1"
+	assert_output " a8 26 3b 3f"
 }
 
 # ---- streaming and I/O ---------------------------------------------------------
@@ -464,18 +505,7 @@ b ended after 2 elements, a has more"
 # ---- documentation -----------------------------------------------------------
 
 @test "the man page EXAMPLES run" {
-	perl -ne '
-		$in = 1 if /^\.Sh EXAMPLES/;
-		$in = 0 if /^\.Sh / && !/EXAMPLES/;
-		next unless $in;
-		if (/^\.Bd -literal/) { $lit = 1; next; }
-		if (/^\.Ed/) { $lit = 0; next; }
-		next unless $lit;
-		s/^\$ //;
-		s/\\&//g;
-		s/\\-/-/g;
-		s/\\e/\\/g;
-		print;' "$ROOT/man/man1/atlas-run.1" > examples.sh
+	examples "$ROOT/man/man1/atlas-run.1" > examples.sh
 	[ -s examples.sh ]
 	run -0 --separate-stderr bash -e examples.sh
 	assert_output --partial "0.26894143 "
@@ -483,6 +513,18 @@ b ended after 2 elements, a has more"
 		"atlas-run: relu: 3 elements, 12 bytes in, 12 bytes out"
 	cmp t.f32 <(f32 -2 0 2)
 	cmp sum.f32 t.f32
+}
+
+@test "atlas-isa(7) EXAMPLES are the sigmoid and scale kernels, and run" {
+	examples "$ROOT/man/man7/atlas-isa.7" 1 > sigmoid.s
+	cmp sigmoid.s "$ROOT/share/atlas/kernels/sigmoid.s"
+	examples "$ROOT/man/man7/atlas-isa.7" 2 > scale.s
+	cmp scale.s "$FIX/scale.s"
+	f32 1 -2 > x.f32
+	run -0 --separate-stderr bash -c 'atlas-run ./scale.s k=2.5 \
+		< x.f32 > y.f32'
+	assert_equal "$stderr" ""
+	cmp y.f32 <(f32 2.5 -5)
 }
 
 @test "the README examples run" {

@@ -204,7 +204,10 @@ static inline const char *tn(enum atlas_type t)
 
 static inline size_t tsz(enum atlas_type t)
 {
-	return atlas_type_size(t);
+	static const size_t size[ATLAS_NTYPES] = {1, 2, 4, 8, 1, 2,
+						  4, 8, 2, 2, 4, 8};
+
+	return (unsigned)t < ATLAS_NTYPES ? size[t] : 0;
 }
 
 static inline unsigned tlog2(enum atlas_type t)
