@@ -233,6 +233,16 @@ static enum atlas_status check_args(const struct atlas_program *p,
 	return ATLAS_OK;
 }
 
+/* Pool ids are handed out in execution order: one thread keeps them
+   independent of the thread count. */
+static int uses_pools(const struct atlas_program *p)
+{
+	for (size_t i = 0; i < p->ninsns; i++)
+		if (p->insns[i].op == OP_POOL_ALLOC)
+			return 1;
+	return 0;
+}
+
 static void free_pools(struct launch_ctx *c)
 {
 	for (size_t i = 0; i < c->npools; i++)
@@ -284,7 +294,7 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 	T = e->nthreads;
 	if (c.nlanes / LANES_PER_THREAD_MIN < T)
 		T = (unsigned)(c.nlanes / LANES_PER_THREAD_MIN);
-	if (T < 1 || p->facts.has_float_atomics)
+	if (T < 1 || p->facts.has_float_atomics || uses_pools(p))
 		T = 1;
 	for (unsigned i = 0; i < T; i++) {
 		e->workers[i].ctx = &c;

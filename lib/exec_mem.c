@@ -384,8 +384,20 @@ static int higher_lane(struct worker *w, const struct isa_insn *in, size_t k)
 		     UINT64_MAX);
 	if (in->op == OP_PREDUCE) {
 		uint64_t r = 0;
+		uint8_t *copy = NULL;
 
+		/* The reduction reads the array as T in place: buffers need
+		   no alignment, so one at an odd address is copied first. */
+		if (n && (uintptr_t)a % size) {
+			copy = malloc(n * size);
+			if (!copy)
+				return lane_fail(w, in, k, ATLAS_ERR_NOMEM,
+						 "out of memory");
+			memcpy(copy, a, n * size);
+			a = copy;
+		}
 		ops_reduce_array((enum isa_red)in->sub, t, &r, a, n);
+		free(copy);
 		memcpy(out, &r, size);
 		return 0;
 	}

@@ -1,137 +1,181 @@
 /*
- * vmath.c - array math loops (placeholder: libm per element; the fast
- * polynomial versions replace this).
+ * vmath.c - rounding to integers and half-precision conversions (see
+ * vmath.h).  The transcendental functions are in vmath_f32.c and
+ * vmath_f64.c.
+ *
+ * All loops are branch-free bit and float arithmetic that gcc
+ * vectorises; bit casts go through memcpy.
  */
+
+/* Lets gcc evaluate both arms of a conditional (if-conversion); results
+ * are unchanged, only floating-point exception flags may differ. */
+#pragma GCC optimize("no-trapping-math")
+
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "vmath.h"
 
-#define LOOP1(name, f32expr, f64expr)                                          \
-	void vm_##name##_f32(float *dst, const float *src, size_t n)           \
-	{                                                                      \
-		for (size_t i = 0; i < n; i++) {                               \
-			const float x = src[i];                                \
-			dst[i] = (f32expr);                                    \
-		}                                                              \
-	}                                                                      \
-	void vm_##name##_f64(double *dst, const double *src, size_t n)         \
-	{                                                                      \
-		for (size_t i = 0; i < n; i++) {                               \
-			const double x = src[i];                               \
-			dst[i] = (f64expr);                                    \
-		}                                                              \
-	}
-
-LOOP1(exp, expf(x), exp(x))
-LOOP1(log, logf(x), log(x))
-LOOP1(log2, log2f(x), log2(x))
-LOOP1(log10, log10f(x), log10(x))
-LOOP1(sqrt, sqrtf(x), sqrt(x))
-LOOP1(rsqrt, (float)(1.0 / sqrt((double)x)), 1.0L / sqrtl(x))
-LOOP1(sin, sinf(x), sin(x))
-LOOP1(cos, cosf(x), cos(x))
-LOOP1(tan, tanf(x), tan(x))
-LOOP1(tanh, tanhf(x), tanh(x))
-LOOP1(sigmoid, (float)(1.0 / (1.0 + exp(-(double)x))), 1.0 / (1.0 + exp(-x)))
-LOOP1(erf, erff(x), erf(x))
-LOOP1(floor, floorf(x), floor(x))
-LOOP1(ceil, ceilf(x), ceil(x))
-LOOP1(round, roundf(x), round(x))
-
-void vm_pow_f32(float *dst, const float *a, const float *b, size_t n)
+static inline uint32_t asu(float f)
 {
-	for (size_t i = 0; i < n; i++)
-		dst[i] = powf(a[i], b[i]);
-}
-
-void vm_pow_f64(double *dst, const double *a, const double *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		dst[i] = pow(a[i], b[i]);
-}
-
-void vm_atan2_f32(float *dst, const float *y, const float *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		dst[i] = atan2f(y[i], x[i]);
-}
-
-void vm_atan2_f64(double *dst, const double *y, const double *x, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		dst[i] = atan2(y[i], x[i]);
-}
-
-static float f16_one(uint16_t h)
-{
-	const uint32_t s = (uint32_t)(h & 0x8000u) << 16;
-	const uint32_t e = (h >> 10) & 0x1f, m = h & 0x3ffu;
-	float f;
 	uint32_t u;
 
-	if (e == 0) {
-		f = ldexpf((float)m, -24);
-		memcpy(&u, &f, 4);
-		u |= s;
-	} else if (e == 31) {
-		u = s | 0x7f800000u | (m << 13) | (m ? 0x400000u : 0);
-	} else {
-		u = s | ((e + 112) << 23) | (m << 13);
-	}
-	memcpy(&f, &u, 4);
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static inline float asf(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof f);
 	return f;
 }
 
-void vm_f16_to_f32(float *dst, const uint16_t *src, size_t n)
+static inline uint64_t asu64(double d)
 {
-	for (size_t i = 0; i < n; i++)
-		dst[i] = f16_one(src[i]);
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof u);
+	return u;
 }
 
-static uint16_t f32_to_f16_one(float f)
+static inline double asd(uint64_t u)
 {
-	uint32_t u;
-	memcpy(&u, &f, 4);
-	const uint16_t s = (uint16_t)((u >> 16) & 0x8000u);
-	const float a = fabsf(f);
+	double d;
 
-	if (a != a)
-		return (uint16_t)(s | 0x7e00u | ((u >> 13) & 0x3ffu));
-	if (a >= 65520.0f)
-		return (uint16_t)(s | 0x7c00u);
-	if (a < 0x1p-14f) {
-		/* subnormal: exact multiple of 2^-24, rounded to even */
-		return (uint16_t)(s | (uint16_t)nearbyintf(a * 0x1p24f));
+	memcpy(&d, &u, sizeof d);
+	return d;
+}
+
+/* ---- floor, ceil, round --------------------------------------------- */
+
+/*
+ * On a = |x| < 2^23 (2^52), (a + 2^23) - 2^23 rounds a to the nearest
+ * integer t (ties to even); floor, ceil and round of a follow from
+ * comparing t with a, and the sign of x goes back on at the end, which
+ * also gives floor(-0.5) = -1, ceil(-0.5) = -0 and round(-0.4) = -0.
+ * Larger values, Inf and NaN are returned as they are.
+ */
+static inline float rnd_f32(float x, int mode)
+{
+	const float a = fabsf(x);
+	const float t = (a + 0x1p23f) - 0x1p23f;
+	const float up = t < a ? t + 1.0f : t;   /* ceil a */
+	const float down = t > a ? t - 1.0f : t; /* floor a */
+	const int neg = asu(x) >> 31;
+	float r;
+
+	if (mode == 0) /* floor x: -ceil a for negative x */
+		r = neg ? up : down;
+	else if (mode == 1)
+		r = neg ? down : up;
+	else /* halfway cases went to even; move them away from zero */
+		r = a - t >= 0.5f ? t + 1.0f : t;
+	r = asf(asu(r) | (asu(x) & 0x80000000u));
+	return a < 0x1p23f ? r : x;
+}
+
+static inline double rnd_f64(double x, int mode)
+{
+	const double a = fabs(x);
+	const double t = (a + 0x1p52) - 0x1p52;
+	const double up = t < a ? t + 1.0 : t;
+	const double down = t > a ? t - 1.0 : t;
+	const int neg = (int)(asu64(x) >> 63);
+	double r;
+
+	if (mode == 0)
+		r = neg ? up : down;
+	else if (mode == 1)
+		r = neg ? down : up;
+	else
+		r = a - t >= 0.5 ? t + 1.0 : t;
+	r = asd(asu64(r) | (asu64(x) & 0x8000000000000000u));
+	return a < 0x1p52 ? r : x;
+}
+
+#define RND(name, mode)                                                        \
+	void vm_##name##_f32(float *dst, const float *src, size_t n)           \
+	{                                                                      \
+		for (size_t i = 0; i < n; i++)                                 \
+			dst[i] = rnd_f32(src[i], mode);                        \
+	}                                                                      \
+	void vm_##name##_f64(double *dst, const double *src, size_t n)         \
+	{                                                                      \
+		for (size_t i = 0; i < n; i++)                                 \
+			dst[i] = rnd_f64(src[i], mode);                        \
 	}
-	uint32_t ua = u & 0x7fffffffu;
-	uint32_t r = ua + 0xfffu + ((ua >> 13) & 1u);
-	return (uint16_t)(s | ((r >> 13) - (112u << 10)));
+
+RND(floor, 0)
+RND(ceil, 1)
+RND(round, 2)
+
+/* ---- IEEE binary16 -------------------------------------------------- */
+
+void vm_f16_to_f32(float *dst, const uint16_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const uint32_t h = src[i];
+		const uint32_t em = h & 0x7fffu, m = h & 0x3ffu;
+		/* normal: rebias the exponent by 127 - 15 */
+		const uint32_t nrm = (em << 13) + 0x38000000u;
+		/* Inf/NaN: all-ones exponent, NaN made quiet */
+		const uint32_t inf = ((em << 13) + 0x70000000u) |
+				     (m != 0 ? 0x400000u : 0);
+		/* zero/subnormal: 2^-14 (1 + m/1024) - 2^-14 = m 2^-24 */
+		const uint32_t sub =
+			asu(asf((em << 13) + 0x38800000u) - 0x1p-14f);
+		const uint32_t r = em >= 0x7c00u ? inf
+						 : (em < 0x400u ? sub : nrm);
+
+		dst[i] = asf(r | ((h & 0x8000u) << 16));
+	}
 }
 
 void vm_f32_to_f16(uint16_t *dst, const float *src, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		dst[i] = f32_to_f16_one(src[i]);
+	for (size_t i = 0; i < n; i++) {
+		const uint32_t u = asu(src[i]);
+		const uint32_t a = u & 0x7fffffffu;
+		/* NaN: keep the top payload bits, set the quiet bit */
+		const uint32_t nan = 0x7e00u | ((a >> 13) & 0x3ffu);
+		/* normal: round to nearest even on the 13 dropped bits; a
+		 * carry into the exponent is the right result */
+		const uint32_t nrm =
+			((a + 0xfffu + ((a >> 13) & 1u)) >> 13) - (112u << 10);
+		/* below 2^-14: adding 0.5 rounds to a multiple of 2^-24
+		 * (ties to even); m = 1024 is the smallest normal */
+		const uint32_t sub = asu(asf(a) + 0.5f) - 0x3f000000u;
+		uint32_t r = a < 0x38800000u ? sub : nrm;
+
+		r = a >= 0x477ff000u ? 0x7c00u : r; /* rounds to Inf */
+		r = a > 0x7f800000u ? nan : r;
+		dst[i] = (uint16_t)(r | ((u >> 16) & 0x8000u));
+	}
 }
+
+/* ---- bfloat16 ------------------------------------------------------- */
 
 void vm_bf16_to_f32(float *dst, const uint16_t *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const uint32_t u = (uint32_t)src[i] << 16;
-		memcpy(&dst[i], &u, 4);
+		const uint32_t h = src[i];
+		const uint32_t q = (h & 0x7fffu) > 0x7f80u ? 0x400000u : 0;
+
+		dst[i] = asf((h << 16) | q);
 	}
 }
 
 void vm_f32_to_bf16(uint16_t *dst, const float *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		uint32_t u;
-		memcpy(&u, &src[i], 4);
-		if ((u & 0x7fffffffu) > 0x7f800000u)
-			dst[i] = (uint16_t)((u >> 16) | 0x40u);
-		else
-			dst[i] = (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >>
-					    16);
+		const uint32_t u = asu(src[i]);
+		/* round to nearest even; overflow carries into Inf */
+		const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+		const uint32_t nan = (u >> 16) | 0x40u;
+
+		dst[i] = (uint16_t)((u & 0x7fffffffu) > 0x7f800000u ? nan : r);
 	}
 }

@@ -638,8 +638,8 @@ static inline float pow1f(float a, float b)
 	const double l = logd_core(afin ? (double)aa : 1.0, &k);
 	double l2 = fma(l, LOG2E, k);
 
+	l2 = afin ? l2 : (double)aa; /* Inf or NaN */
 	l2 = aa == 0.0f ? -INFINITY : l2;
-	l2 = aa == INFINITY ? INFINITY : l2;
 	double w = (double)b * l2;
 
 	w = w > 200.0 ? 200.0 : w; /* NaN stays NaN */
@@ -653,15 +653,18 @@ static inline float pow1f(float a, float b)
 	/* integer and odd-integer tests on b; |b| >= 2^23 is an integer,
 	 * >= 2^24 even; Inf counts as an even integer */
 	const float rb = (ab + 0x1p23f) - 0x1p23f;
-	const int isint = ab >= 0x1p23f || rb == ab;
-	const int odd = ab < 0x1p23f ? (int)(asu(ab + 0x1p23f) & 1)
-				     : ab < 0x1p24f && (asu(ab) & 1);
-	const int neg = asu(a) >> 31;
+	const uint32_t isint = (uint32_t)(ab >= 0x1p23f) | (rb == ab);
+	const uint32_t odd = ab < 0x1p23f ? asu(ab + 0x1p23f) & 1
+					  : (uint32_t)(ab < 0x1p24f) & asu(ab);
+	const uint32_t neg = asu(a) >> 31;
 
-	y = neg && isint && odd ? -y : y;
-	y = a < 0.0f && a > -INFINITY && !isint ? NAN : y;
-	y = (a == -1.0f && ab == INFINITY) || a == 1.0f || b == 0.0f ? 1.0f
-								      : y;
+	/* bitwise operators: no short-circuit control flow in the loop */
+	y = neg & isint & odd ? -y : y;
+	y = (uint32_t)(a < 0.0f) & (a > -INFINITY) & ~isint ? NAN : y;
+	y = ((uint32_t)(a == -1.0f) & (ab == INFINITY)) | (a == 1.0f) |
+			    (b == 0.0f)
+		    ? 1.0f
+		    : y;
 	return y;
 }
 

@@ -31,16 +31,16 @@ static inline void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-/* ---- program text --------------------------------------------------------- */
+/* ---- program text ---------------------------------------------------------
+ */
 
 struct sbuf {
 	char *s;
 	size_t len, cap;
 };
 
-__attribute__((format(printf, 2, 3))) static inline void sb_printf(struct sbuf *b,
-							    const char *fmt,
-							    ...)
+__attribute__((format(printf, 2, 3))) static inline void
+sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -70,7 +70,8 @@ static inline void sb_reset(struct sbuf *b)
 }
 
 /* Parse assembly text; on failure err holds the message. */
-static inline struct atlas_program *parse(const char *text, struct atlas_error *err)
+static inline struct atlas_program *parse(const char *text,
+					  struct atlas_error *err)
 {
 	struct atlas_program *p = NULL;
 
@@ -106,7 +107,8 @@ loadf(const char *fmt, ...)
 }
 
 /* A test that text fails to load with exactly msg. */
-static inline void load_fails(const char *text, const char *msg, const char *name)
+static inline void load_fails(const char *text, const char *msg,
+			      const char *name)
 {
 	struct atlas_error err;
 	struct atlas_program *p = parse(text, &err);
@@ -141,9 +143,10 @@ static inline struct atlas_arg scal(uint64_t bits)
 
 /* Run p over n lanes of a linear launch (blocks of bs lanes) on engine e. */
 static inline enum atlas_status run_on(struct atlas_engine *e,
-				const struct atlas_program *p, uint64_t n,
-				uint32_t bs, const struct atlas_arg *args,
-				size_t nargs, struct atlas_error *err)
+				       const struct atlas_program *p,
+				       uint64_t n, uint32_t bs,
+				       const struct atlas_arg *args,
+				       size_t nargs, struct atlas_error *err)
 {
 	struct atlas_launch l = atlas_launch_linear(n, bs);
 
@@ -152,15 +155,16 @@ static inline enum atlas_status run_on(struct atlas_engine *e,
 }
 
 static inline enum atlas_status run(const struct atlas_program *p, uint64_t n,
-			     const struct atlas_arg *args, size_t nargs,
-			     struct atlas_error *err)
+				    const struct atlas_arg *args, size_t nargs,
+				    struct atlas_error *err)
 {
 	return run_on(E, p, n, 256, args, nargs, err);
 }
 
 /* A test that the run succeeds; shows the message if not. */
 static inline int run_ok(const struct atlas_program *p, uint64_t n,
-		  const struct atlas_arg *args, size_t nargs, const char *name)
+			 const struct atlas_arg *args, size_t nargs,
+			 const char *name)
 {
 	struct atlas_error err;
 	enum atlas_status st;
@@ -178,9 +182,9 @@ static inline int run_ok(const struct atlas_program *p, uint64_t n,
 
 /* A test that the run fails with code and exactly msg. */
 static inline void run_fails(const struct atlas_program *p, uint64_t n,
-		      const struct atlas_arg *args, size_t nargs,
-		      enum atlas_status code, const char *msg,
-		      const char *name)
+			     const struct atlas_arg *args, size_t nargs,
+			     enum atlas_status code, const char *msg,
+			     const char *name)
 {
 	struct atlas_error err;
 	enum atlas_status st;
@@ -350,8 +354,9 @@ static inline uint16_t f32_to_half(float f, int bf)
 	frexp(r, &e);
 	e -= 1;
 	if (e < 1 - bias) /* subnormal */
-		return (uint16_t)(sign | (uint16_t)(r / ldexp(1, 1 - bias -
-							     (int)mbits)));
+		return (uint16_t)(sign |
+				  (uint16_t)(r /
+					     ldexp(1, 1 - bias - (int)mbits)));
 	return (uint16_t)(sign | ((unsigned)(e + bias) << mbits) |
 			  ((uint64_t)(r / ldexp(1, e - (int)mbits)) &
 			   ((1u << mbits) - 1)));

@@ -24,21 +24,21 @@ enum mask { M_ALL, M_ODD, M_CUT };
 
 struct tcase {
 	enum isa_op op;
-	int cond;              /* SETCC */
-	enum atlas_type t;     /* operand type */
-	enum atlas_type to;    /* stored result type */
+	int cond;	    /* SETCC */
+	enum atlas_type t;  /* operand type */
+	enum atlas_type to; /* stored result type */
 	int nsrc;
 	enum atlas_type st[3]; /* source types */
-	int psh;               /* SEL: predicate 0 varying, 1 true, 2 false */
+	int psh;	       /* SEL: predicate 0 varying, 1 true, 2 false */
 };
 
 /* One source operand: its lane values. */
 struct opnd {
 	enum shape sh;
 	enum atlas_type t;
-	uint64_t *v;       /* SV: n values */
-	uint64_t u;        /* SU, SI */
-	uint64_t kb[2];    /* SA: lane i holds kb[1] + i * kb[0] */
+	uint64_t *v;	/* SV: n values */
+	uint64_t u;	/* SU, SI */
+	uint64_t kb[2]; /* SA: lane i holds kb[1] + i * kb[0] */
 };
 
 static uint64_t opnd_val(const struct opnd *o, size_t i)
@@ -58,14 +58,22 @@ static int is_transc(enum isa_op op)
 	return isa_op_table[op].group == GRP_TRANSC;
 }
 
-/* ---- input values ----------------------------------------------------------- */
+/* ---- input values -----------------------------------------------------------
+ */
 
 static uint64_t gen_int(enum atlas_type t)
 {
 	uint64_t min = (uint64_t)1 << (8 * tsz(t) - 1);
-	const uint64_t special[] = {0,   1,       tmask(t),     min,
-				    min - 1, min + 1, 2,            tmask(t) - 1,
-				    0x5555555555555555u, 0xa5a5a5a5a5a5a5a5u};
+	const uint64_t special[] = {0,
+				    1,
+				    tmask(t),
+				    min,
+				    min - 1,
+				    min + 1,
+				    2,
+				    tmask(t) - 1,
+				    0x5555555555555555u,
+				    0xa5a5a5a5a5a5a5a5u};
 	unsigned r = (unsigned)(rnd() % 8);
 
 	if (r < 2)
@@ -92,17 +100,16 @@ static uint64_t from_double(double v, enum atlas_type t)
 
 static uint64_t gen_float(enum atlas_type t)
 {
-	const double special[] = {0.0,      -0.0,     1.0,  -1.0, INFINITY,
-				  -INFINITY, NAN,     0.5,  2.0,  3.0,
-				  -2.5,     1e-3,     1e30, -1e-30};
+	const double special[] = {0.0,	     -0.0, 1.0,	 -1.0,	INFINITY,
+				  -INFINITY, NAN,  0.5,	 2.0,	3.0,
+				  -2.5,	     1e-3, 1e30, -1e-30};
 	int lo = t == ATLAS_F16 ? -16 : -40, hi = t == ATLAS_F16 ? 16 : 40;
 	unsigned r = (unsigned)(rnd() % 16);
 	double v;
 
 	if (r < 3)
-		return from_double(special[rnd() % (sizeof special /
-						    sizeof *special)],
-				   t);
+		return from_double(
+			special[rnd() % (sizeof special / sizeof *special)], t);
 	if (r == 3)
 		return rnd() & tmask(t);
 	v = ldexp(1 + rndf(), lo + (int)(rnd() % (unsigned)(hi - lo)));
@@ -112,8 +119,8 @@ static uint64_t gen_float(enum atlas_type t)
 /* An input of a transcendental, inside the function's useful domain. */
 static uint64_t gen_transc(enum isa_op op, enum atlas_type t)
 {
-	const double special[] = {0.0, -0.0, INFINITY, -INFINITY, NAN,
-				  1.0, -1.0, 0.5};
+	const double special[] = {0.0, -0.0, INFINITY, -INFINITY,
+				  NAN, 1.0,  -1.0,     0.5};
 	double v;
 
 	if (rnd() % 10 == 0)
@@ -158,7 +165,8 @@ static uint64_t gen(const struct tcase *c, int k)
 	return gen_float(t);
 }
 
-/* ---- the reference ------------------------------------------------------------ */
+/* ---- the reference
+ * ------------------------------------------------------------ */
 
 static int cmp_holds(int cond, int lt, int eq, int unordered)
 {
@@ -231,8 +239,8 @@ static uint64_t ref_int(const struct tcase *c, uint64_t x, uint64_t y,
 		return (x << (y % w)) & m;
 	case OP_SHR:
 		if (s) /* arithmetic: floor division by 2^s */
-			return (uint64_t)(a < 0 ? ~(~a >> (y % w))
-						: a >> (y % w)) &
+			return (uint64_t)(a < 0 ? ~(~a >> (y % w)) :
+						  a >> (y % w)) &
 			       m;
 		return x >> (y % w);
 	case OP_MAD:
@@ -400,8 +408,8 @@ static void emit_affine(struct sbuf *b, enum atlas_type t, int d, int k)
 			  tn(t), d, d);
 	else
 		sb_printf(b, "cvt.%s.u64 r%d, r255\n", tn(t), d);
-	sb_printf(b, "mul.%s r%d, r%d, r%d\nadd.%s r%d, r%d, r%d\n", tn(t),
-		  d, d, k, tn(t), d, d, k + 1);
+	sb_printf(b, "mul.%s r%d, r%d, r%d\nadd.%s r%d, r%d, r%d\n", tn(t), d,
+		  d, k, tn(t), d, d, k + 1);
 }
 
 static void emit_operand(struct sbuf *b, const struct run_case *rc,
@@ -548,7 +556,8 @@ static int run_one(const struct run_case *rc)
 	if (rc->mask == M_ODD)
 		sb_printf(b, "seteq.u64 p2, r232, r231\n");
 	else if (rc->mask == M_CUT)
-		sb_printf(b, "mov_imm.u64 r233, %zu\nsetge.u64 p2, r255, r233\n",
+		sb_printf(b,
+			  "mov_imm.u64 r233, %zu\nsetge.u64 p2, r255, r233\n",
 			  cut);
 	if (c->op == OP_SEL) {
 		if (c->psh == 0)
@@ -580,9 +589,10 @@ static int run_one(const struct run_case *rc)
 	emit_op(b, rc, o, dst);
 	sb_printf(b, "@skip:\n");
 	if (c->op == OP_SETCC)
-		sb_printf(b, "mov_imm.u32 r228, 1\n"
-			     "mov_imm.u32 r229, 0\n"
-			     "sel.u32 r%d, p1, r228, r229\n",
+		sb_printf(b,
+			  "mov_imm.u32 r228, 1\n"
+			  "mov_imm.u32 r229, 0\n"
+			  "sel.u32 r%d, p1, r228, r229\n",
 			  dst);
 	sb_printf(b, "%s.%s [r9 + %s], r%d\n",
 		  rc->mask == M_CUT ? "sts" : "stg", tn(c->to), offreg(c->to),
@@ -602,16 +612,16 @@ static int run_one(const struct run_case *rc)
 	}
 	want = xcalloc(n, sizeof *want);
 	for (size_t i = 0; i < n; i++) {
-		int active = rc->mask == M_ALL   ? 1
-			     : rc->mask == M_ODD ? (int)(i & 1)
-						 : i < cut;
+		int active = rc->mask == M_ALL ? 1 :
+			     rc->mask == M_ODD ? (int)(i & 1) :
+						 i < cut;
 		uint64_t v[3] = {0, 0, 0};
 
 		for (int k = 0; k < c->nsrc; k++)
 			v[k] = opnd_val(&o[k], i);
 		if (active && c->op == OP_SEL)
-			want[i] = ref_sel(c->psh == 0 ? (i & 2) != 0
-						      : c->psh == 1,
+			want[i] = ref_sel(c->psh == 0 ? (i & 2) != 0 :
+							c->psh == 1,
 					  v[0], v[1]);
 		else if (active)
 			want[i] = reference(c, v);
@@ -633,17 +643,18 @@ static int run_one(const struct run_case *rc)
 		if (nfail_diags++ < 12) {
 			diag("shapes %.*s mask %d inplace %d n %zu: lane %zu: "
 			     "in 0x%llx 0x%llx 0x%llx got 0x%llx want 0x%llx",
-			     c->nsrc, (const char[]){shape_ch[rc->sh[0]],
-						     shape_ch[rc->sh[1]],
-						     shape_ch[rc->sh[2]]},
+			     c->nsrc,
+			     (const char[]){shape_ch[rc->sh[0]],
+					    shape_ch[rc->sh[1]],
+					    shape_ch[rc->sh[2]]},
 			     (int)rc->mask, rc->inplace, n, bad,
 			     (unsigned long long)opnd_val(&o[0], bad),
-			     (unsigned long long)(c->nsrc > 1
-							  ? opnd_val(&o[1], bad)
-							  : 0),
-			     (unsigned long long)(c->nsrc > 2
-							  ? opnd_val(&o[2], bad)
-							  : 0),
+			     (unsigned long long)(c->nsrc > 1 ?
+							  opnd_val(&o[1], bad) :
+							  0),
+			     (unsigned long long)(c->nsrc > 2 ?
+							  opnd_val(&o[2], bad) :
+							  0),
 			     (unsigned long long)get_bits(out, c->to, bad),
 			     (unsigned long long)want[bad]);
 			diag("%s", b->s);
@@ -663,9 +674,8 @@ out:
 /* ---- the matrix --------------------------------------------------------- */
 
 static const char *const shapes1[] = {"V", "U", "I", "A"};
-static const char *const shapes2[] = {"VV", "VU", "UV", "UU", "VI", "IV",
-				      "II", "AV", "VA", "AU", "UA", "AA",
-				      "AI"};
+static const char *const shapes2[] = {"VV", "VU", "UV", "UU", "VI", "IV", "II",
+				      "AV", "VA", "AU", "UA", "AA", "AI"};
 static const char *const shapes3[] = {"VVV", "UVV", "VUV", "VVU", "UUU",
 				      "AUU", "UAV", "VVA", "IIV", "AAA"};
 static const size_t sizes[] = {1, 7, 1024, 1025, 3000};
@@ -689,12 +699,12 @@ static int combo_ok(const struct tcase *c, const char *sh)
 /* Run every shape, mask and size combination of case c. */
 static void run_case_all(const struct tcase *c, const char *name)
 {
-	const char *const *sh = c->nsrc == 1   ? shapes1
-				: c->nsrc == 2 ? shapes2
-					       : shapes3;
-	size_t nsh = c->nsrc == 1   ? 4
-		     : c->nsrc == 2 ? sizeof shapes2 / sizeof *shapes2
-				    : sizeof shapes3 / sizeof *shapes3;
+	const char *const *sh = c->nsrc == 1 ? shapes1 :
+				c->nsrc == 2 ? shapes2 :
+					       shapes3;
+	size_t nsh = c->nsrc == 1 ? 4 :
+		     c->nsrc == 2 ? sizeof shapes2 / sizeof *shapes2 :
+				    sizeof shapes3 / sizeof *shapes3;
 	int can_inplace = c->to == c->t && c->op != OP_SETCC;
 	unsigned runs = 0, fails = 0, turn = 0;
 
@@ -772,9 +782,9 @@ static void one_type(enum isa_op op, enum atlas_type t)
 			c.psh = ps;
 			snprintf(name, sizeof name, "sel.%s (predicate %s)",
 				 tn(t),
-				 ps == 0 ? "varying"
-				 : ps == 1 ? "uniform true"
-					   : "uniform false");
+				 ps == 0 ? "varying" :
+				 ps == 1 ? "uniform true" :
+					   "uniform false");
 			run_case_all(&c, name);
 		}
 		return;
@@ -848,7 +858,8 @@ static void refused(enum isa_op op, enum atlas_type t)
 	load_fails(text, msg, name);
 }
 
-/* ---- reductions over registers ---------------------------------------------- */
+/* ---- reductions over registers ----------------------------------------------
+ */
 
 static uint64_t fold(enum isa_op rop, enum atlas_type t, uint64_t acc,
 		     uint64_t v)
@@ -856,10 +867,10 @@ static uint64_t fold(enum isa_op rop, enum atlas_type t, uint64_t acc,
 	struct tcase c;
 
 	memset(&c, 0, sizeof c);
-	c.op = rop == OP_REDUCE_ADD   ? OP_ADD
-	       : rop == OP_REDUCE_MUL ? OP_MUL
-	       : rop == OP_REDUCE_MIN ? OP_MIN
-				      : OP_MAX;
+	c.op = rop == OP_REDUCE_ADD ? OP_ADD :
+	       rop == OP_REDUCE_MUL ? OP_MUL :
+	       rop == OP_REDUCE_MIN ? OP_MIN :
+				      OP_MAX;
 	c.t = c.to = t;
 	return t_int(t) ? ref_int(&c, acc, v, 0) : ref_float(&c, acc, v, 0);
 }
@@ -915,17 +926,16 @@ static void test_reduce(enum isa_op rop, enum atlas_type t)
 					in[k] = xcalloc(n, tsz(t));
 					o[k].v = xcalloc(n, 8);
 					for (i = 0; i < n; i++) {
-						o[k].v[i] = t_int(t)
-								? gen_int(t)
-								: gen_float(t);
+						o[k].v[i] =
+							t_int(t) ? gen_int(t) :
+								   gen_float(t);
 						put_bits(in[k], t, i,
 							 o[k].v[i]);
 					}
 					sb_printf(&b,
 						  ".param a%d %s[] in r%d\n", k,
 						  tn(t), 100 + k);
-					args[nargs++] =
-						arr(in[k], n * tsz(t));
+					args[nargs++] = arr(in[k], n * tsz(t));
 				} else if (o[k].sh == SA) {
 					o[k].kb[0] = rnd() % 5;
 					o[k].kb[1] = gen_int(t);
@@ -937,8 +947,8 @@ static void test_reduce(enum isa_op rop, enum atlas_type t)
 					args[nargs++] = scal(o[k].kb[0]);
 					args[nargs++] = scal(o[k].kb[1]);
 				} else {
-					o[k].u = t_int(t) ? gen_int(t)
-							  : gen_float(t);
+					o[k].u = t_int(t) ? gen_int(t) :
+							    gen_float(t);
 					if (o[k].sh == SU) {
 						sb_printf(&b,
 							  ".param u%d %s value "
@@ -951,13 +961,14 @@ static void test_reduce(enum isa_op rop, enum atlas_type t)
 			out = xcalloc(n, tsz(t));
 			sb_printf(&b, ".param o %s[] out r9\n", tn(t));
 			args[nargs++] = arr(out, n * tsz(t));
-			sb_printf(&b, "mov_imm.u32 r1, %u\n"
-				      "shl.u64 r0, r255, r1\n"
-				      "mov_imm.u64 r2, 1\n"
-				      "mov_imm.u64 r3, 0\n"
-				      "and.u64 r4, r255, r2\n"
-				      "seteq.u64 p2, r4, r3\n"
-				      "mov_imm.%s r13, 0x%llx\n",
+			sb_printf(&b,
+				  "mov_imm.u32 r1, %u\n"
+				  "shl.u64 r0, r255, r1\n"
+				  "mov_imm.u64 r2, 1\n"
+				  "mov_imm.u64 r3, 0\n"
+				  "and.u64 r4, r255, r2\n"
+				  "seteq.u64 p2, r4, r3\n"
+				  "mov_imm.%s r13, 0x%llx\n",
 				  tlog2(t), tn(t), (unsigned long long)sent);
 			for (int k = 0; k < 6; k++) {
 				switch (o[k].sh) {
@@ -977,8 +988,7 @@ static void test_reduce(enum isa_op rop, enum atlas_type t)
 						  (unsigned long long)o[k].u);
 					break;
 				default:
-					emit_affine(&b, t, 40 + k,
-						    110 + 2 * k);
+					emit_affine(&b, t, 40 + k, 110 + 2 * k);
 				}
 			}
 			if (odd)
@@ -1001,9 +1011,10 @@ static void test_reduce(enum isa_op rop, enum atlas_type t)
 						acc = sent;
 					else
 						for (int k = 0; k < cnt; k++)
-							acc = fold(rop, t, acc,
-								   opnd_val(&o[k],
-									    i));
+							acc = fold(
+								rop, t, acc,
+								opnd_val(&o[k],
+									 i));
 					if (!same_value(get_bits(out, t, i),
 							acc, t))
 						break;
@@ -1032,7 +1043,8 @@ static void test_reduce(enum isa_op rop, enum atlas_type t)
 	   runs);
 }
 
-/* ---- mov_imm and immediates ------------------------------------------------- */
+/* ---- mov_imm and immediates -------------------------------------------------
+ */
 
 static void test_mov_imm(void)
 {
@@ -1076,8 +1088,8 @@ static void test_mov_imm(void)
 			  "mov_imm.%s r5, 0\n"
 			  "bra.p0 @even\nmov_imm.%s r5, %s\n@even:\n"
 			  "stg.%s [r9 + r0], r5\n",
-			  cases[k].type, tlog2(t), cases[k].type,
-			  cases[k].type, cases[k].imm, cases[k].type);
+			  cases[k].type, tlog2(t), cases[k].type, cases[k].type,
+			  cases[k].imm, cases[k].type);
 		snprintf(name, sizeof name, "mov_imm.%s %s", cases[k].type,
 			 cases[k].imm);
 		if (!run_ok(p, 9, &a, 1, name)) {

@@ -45,8 +45,7 @@ static uint64_t sat(double v, enum atlas_type to)
 	return (uint64_t)v;
 }
 
-static uint64_t ref_cvt(enum atlas_type to, enum atlas_type from,
-			uint64_t x)
+static uint64_t ref_cvt(enum atlas_type to, enum atlas_type from, uint64_t x)
 {
 	if (t_int(from) && t_int(to))
 		return (t_sint(from) ? (uint64_t)sx(x, from) : x) & tmask(to);
@@ -100,16 +99,15 @@ static void add_f(double v, enum atlas_type t)
 static void boundary(enum atlas_type from)
 {
 	static const double common[] = {
-		0.0, -0.0, 0.5, -0.5, 0.999, -0.999, 1.0, -1.0, 1.5, -1.5,
-		2.5, -2.5, 127.9, 128.0, 255.5, 256.0, -128.9, -129.0,
-		32767.5, 32768.0, 65535.9, 65536.0, 65504.0, 65519.99,
-		65520.0, -65520.0, 2147483520.0, 2147483648.0, -2147483648.0,
-		-2147483904.0, 4294967040.0, 4294967296.0, 1e10, -1e10,
-		9223372036854774784.0, 9223372036854775808.0,
-		-9223372036854775808.0, -9223373136366403584.0,
-		18446744073709549568.0, 18446744073709551616.0, 1e30, -1e30,
-		FLT_MAX, -FLT_MAX, FLT_MIN, -FLT_MIN, 1e-40, -1e-40, 1e-8,
-		INFINITY, -INFINITY, NAN, -NAN,
+		0.0, -0.0, 0.5, -0.5, 0.999, -0.999, 1.0, -1.0, 1.5, -1.5, 2.5,
+		-2.5, 127.9, 128.0, 255.5, 256.0, -128.9, -129.0, 32767.5,
+		32768.0, 65535.9, 65536.0, 65504.0, 65519.99, 65520.0, -65520.0,
+		2147483520.0, 2147483648.0, -2147483648.0, -2147483904.0,
+		4294967040.0, 4294967296.0, 1e10, -1e10, 9223372036854774784.0,
+		9223372036854775808.0, -9223372036854775808.0,
+		-9223373136366403584.0, 18446744073709549568.0,
+		18446744073709551616.0, 1e30, -1e30, FLT_MAX, -FLT_MAX, FLT_MIN,
+		-FLT_MIN, 1e-40, -1e-40, 1e-8, INFINITY, -INFINITY, NAN, -NAN,
 		/* f16 ties: 1 + 2^-11 -> 1, 1 + 3 * 2^-11 -> up, 2^-25 -> 0 */
 		1.00048828125, 1.00146484375, 0x1p-24, 0x1p-25, 0x1.8p-25,
 		0x1p-14, 0x1.ff8p-15,
@@ -123,14 +121,30 @@ static void boundary(enum atlas_type from)
 	}
 	if (t_int(from)) {
 		uint64_t min = (uint64_t)1 << (8 * tsz(from) - 1);
-		const uint64_t special[] = {
-			0,          1,           tmask(from), min,
-			min - 1,    min + 1,     0x7f,        0x80,
-			0xff,       0x100,       0x7fff,      0x8000,
-			0xffff,     0x10000,     0x7fffffff,  0x80000000u,
-			0xffffffff, 0x100000000u, 0x1000001,  0x1000003,
-			0x20000000000001u,       0x7ffffffffffffc00u,
-			0xfffffffffffff800u,     0xfffffffffffffbffu};
+		const uint64_t special[] = {0,
+					    1,
+					    tmask(from),
+					    min,
+					    min - 1,
+					    min + 1,
+					    0x7f,
+					    0x80,
+					    0xff,
+					    0x100,
+					    0x7fff,
+					    0x8000,
+					    0xffff,
+					    0x10000,
+					    0x7fffffff,
+					    0x80000000u,
+					    0xffffffff,
+					    0x100000000u,
+					    0x1000001,
+					    0x1000003,
+					    0x20000000000001u,
+					    0x7ffffffffffffc00u,
+					    0xfffffffffffff800u,
+					    0xfffffffffffffbffu};
 
 		for (size_t k = 0; k < sizeof special / sizeof *special; k++)
 			add(special[k] & tmask(from));
@@ -165,7 +179,8 @@ static void boundary(enum atlas_type from)
 	}
 }
 
-/* ---- runs ------------------------------------------------------------------- */
+/* ---- runs -------------------------------------------------------------------
+ */
 
 /*
  * Varying, masked (odd lanes; the even ones keep a sentinel) and uniform
@@ -234,8 +249,8 @@ static void test_pair(enum atlas_type to, enum atlas_type from)
 		goto out;
 	}
 	for (size_t i = 0; i < n && bad == n; i++)
-		if (!same_value(get_bits(o1, to, i),
-				ref_cvt(to, from, vals[i]), to) ||
+		if (!same_value(get_bits(o1, to, i), ref_cvt(to, from, vals[i]),
+				to) ||
 		    !same_value(get_bits(o2, to, i),
 				i & 1 ? ref_cvt(to, from, vals[i]) : sent, to))
 			bad = i;
@@ -251,16 +266,15 @@ static void test_pair(enum atlas_type to, enum atlas_type from)
 	for (size_t i = 0; i < n && bad == n; i += t_half(from) ? 97 : 1) {
 		args[1] = scal(vals[i]);
 		if (run(p, 2, args, 5, &err) != ATLAS_OK ||
-		    !same_value(get_bits(o3, to, 0),
-				ref_cvt(to, from, vals[i]), to))
+		    !same_value(get_bits(o3, to, 0), ref_cvt(to, from, vals[i]),
+				to))
 			bad = i;
 	}
 	if (!ok(bad == n, "%s: uniform values", name))
 		diag("input 0x%llx: got 0x%llx, want 0x%llx (%s)",
 		     (unsigned long long)vals[bad],
 		     (unsigned long long)get_bits(o3, to, 0),
-		     (unsigned long long)ref_cvt(to, from, vals[bad]),
-		     err.msg);
+		     (unsigned long long)ref_cvt(to, from, vals[bad]), err.msg);
 	atlas_program_free(p);
 out:
 	free(a);
@@ -352,8 +366,7 @@ static void test_affine(enum atlas_type to, enum atlas_type from)
 /* Known answers, as a check on the reference conversions themselves. */
 static void test_known(void)
 {
-	ok(f32_to_half(1.0f, 0) == 0x3c00 && f32_to_half(65504.0f, 0) ==
-						     0x7bff,
+	ok(f32_to_half(1.0f, 0) == 0x3c00 && f32_to_half(65504.0f, 0) == 0x7bff,
 	   "reference f16: 1 and 65504");
 	ok(f32_to_half(65520.0f, 0) == 0x7c00 &&
 		   f32_to_half(-65519.0f, 0) == 0xfbff,

@@ -41,7 +41,8 @@ static int check_u64(struct atlas_program *p, const char *name,
 	return ok(good, "%s", name);
 }
 
-/* ---- LOOP ------------------------------------------------------------------- */
+/* ---- LOOP -------------------------------------------------------------------
+ */
 
 static void test_loop_uniform(void)
 {
@@ -159,19 +160,19 @@ static void test_loops(void)
 		 "mov_imm.u64 r40, 5\n"
 		 "div.u64 r41, r255, r40\n"
 		 "mul.u64 r41, r41, r40\n"
-		 "sub.u64 r42, r255, r41\n"   /* i % 5 */
+		 "sub.u64 r42, r255, r41\n" /* i % 5 */
 		 "mov_imm.u64 r1, 1\n"
 		 "mov_imm.u64 r0, 0\n"
-		 "add.u64 r42, r42, r1\n"     /* trips */
-		 "mov_imm.u64 r3, 0\n"        /* x */
-		 "mov_imm.u64 r7, 0\n"        /* j */
+		 "add.u64 r42, r42, r1\n" /* trips */
+		 "mov_imm.u64 r3, 0\n"	  /* x */
+		 "mov_imm.u64 r7, 0\n"	  /* j */
 		 "mov_imm.u64 r10, 1\n"
 		 "mov_imm.u64 r11, 10\n"
 		 "mov_imm.u64 r12, 100\n"
 		 "mov_imm.u64 r13, 1000\n"
 		 "mov_imm.u64 r14, 3\n"
 		 "and.u64 r15, r255, r1\n"
-		 "setne.u64 p3, r15, r0\n"    /* lane odd */
+		 "setne.u64 p3, r15, r0\n" /* lane odd */
 		 "@outer:\n"
 		 "and.u64 r16, r7, r1\n"
 		 "seteq.u64 p1, r16, r0\n"
@@ -187,7 +188,7 @@ static void test_loops(void)
 		 "add.u64 r17, r255, r7\n"
 		 "div.u64 r18, r17, r14\n"
 		 "mul.u64 r18, r18, r14\n"
-		 "sub.u64 r17, r17, r18\n"    /* (i + j) % 3 */
+		 "sub.u64 r17, r17, r18\n" /* (i + j) % 3 */
 		 "mov_imm.u64 r19, 0\n"
 		 "@inner:\n"
 		 "setge.u64 p2, r19, r17\n"
@@ -224,44 +225,44 @@ static uint64_t four(uint64_t i)
  */
 static void test_shared_count(void)
 {
-	struct atlas_program *p = load(
-		".kernel sc\n.param o u64[] out r2\n"
-		"mov_imm.u32 r1, 3\n"
-		"mov_imm.u64 r3, 0\n"
-		"mov_imm.u64 r4, 1\n"
-		"mov_imm.u64 r5, 1000\n"
-		"mov_imm.u64 r0, 0\n"
-		"and.u64 r6, r255, r4\n"
-		"setne.u64 p0, r6, r0\n"
-		"bra.p0 @odd\n"
-		"@even_body:\n"
-		"add.u64 r3, r3, r4\n"
-		"loop r1, @even_body\n"
-		"bra @join\n"
-		"@odd:\n"
-		"add.u64 r3, r3, r5\n"
-		"loop r1, @odd\n"
-		"@join:\n"
-		"mov_imm.u32 r8, 3\n"
-		"shl.u64 r9, r255, r8\n"
-		"stg.u64 [r2 + r9], r3\n");
-	struct atlas_program *q = load(
-		".kernel up\n.param o u64[] out r2\n"
-		"mov_imm.u64 r4, 1\n"
-		"mov_imm.u64 r0, 0\n"
-		"mov_imm.u64 r5, 7\n"
-		"setlt.u64 p1, r0, r4\n"        /* uniform true */
-		"and.u64 r6, r255, r4\n"
-		"seteq.u64 p0, r6, r0\n"
-		"bra.p0 @even\n"
-		"setlt.u64 p1, r4, r0\n"        /* false, odd lanes only */
-		"@even:\n"
-		"bra.p1 @store\n"
-		"mov_imm.u64 r5, 9\n"
-		"@store:\n"
-		"mov_imm.u32 r8, 3\n"
-		"shl.u64 r9, r255, r8\n"
-		"stg.u64 [r2 + r9], r5\n");
+	struct atlas_program *p = load(".kernel sc\n.param o u64[] out r2\n"
+				       "mov_imm.u32 r1, 3\n"
+				       "mov_imm.u64 r3, 0\n"
+				       "mov_imm.u64 r4, 1\n"
+				       "mov_imm.u64 r5, 1000\n"
+				       "mov_imm.u64 r0, 0\n"
+				       "and.u64 r6, r255, r4\n"
+				       "setne.u64 p0, r6, r0\n"
+				       "bra.p0 @odd\n"
+				       "@even_body:\n"
+				       "add.u64 r3, r3, r4\n"
+				       "loop r1, @even_body\n"
+				       "bra @join\n"
+				       "@odd:\n"
+				       "add.u64 r3, r3, r5\n"
+				       "loop r1, @odd\n"
+				       "@join:\n"
+				       "mov_imm.u32 r8, 3\n"
+				       "shl.u64 r9, r255, r8\n"
+				       "stg.u64 [r2 + r9], r3\n");
+	struct atlas_program *q = load(".kernel up\n.param o u64[] out r2\n"
+				       "mov_imm.u64 r4, 1\n"
+				       "mov_imm.u64 r0, 0\n"
+				       "mov_imm.u64 r5, 7\n"
+				       "setlt.u64 p1, r0, r4\n" /* uniform true
+								 */
+				       "and.u64 r6, r255, r4\n"
+				       "seteq.u64 p0, r6, r0\n"
+				       "bra.p0 @even\n"
+				       "setlt.u64 p1, r4, r0\n" /* false, odd
+								   lanes only */
+				       "@even:\n"
+				       "bra.p1 @store\n"
+				       "mov_imm.u64 r5, 9\n"
+				       "@store:\n"
+				       "mov_imm.u32 r8, 3\n"
+				       "shl.u64 r9, r255, r8\n"
+				       "stg.u64 [r2 + r9], r5\n");
 
 	check_u64(p, "one uniform loop count shared by two divergent loops",
 		  four);
@@ -270,7 +271,52 @@ static void test_shared_count(void)
 	atlas_program_free(q);
 }
 
-/* ---- if/else ---------------------------------------------------------------- */
+/* LOOP counts loaded from memory: the count is a copy, memory unchanged */
+static void test_loop_from_memory(void)
+{
+	const size_t n = 2000;
+	uint32_t *c = xcalloc(n, 4);
+	uint64_t *o = xcalloc(n, 8);
+	struct atlas_arg a[2] = {arr(c, n * 4), arr(o, n * 8)};
+	struct atlas_program *p = load(".kernel lm\n"
+				       ".param c u32[] inout r1\n"
+				       ".param o u64[] out r2\n"
+				       "mov_imm.u32 r5, 2\n"
+				       "shl.u64 r6, r255, r5\n"
+				       "ldg.u32 r7, [r1 + r6]\n"
+				       "mov_imm.u64 r3, 0\n"
+				       "mov_imm.u64 r4, 1\n"
+				       "@body:\n"
+				       "add.u64 r3, r3, r4\n"
+				       "loop r7, @body\n"
+				       "mov_imm.u32 r5, 3\n"
+				       "shl.u64 r6, r255, r5\n"
+				       "stg.u64 [r2 + r6], r3\n");
+	int good;
+
+	for (size_t i = 0; i < n; i++)
+		c[i] = (uint32_t)(i * 7 % 23);
+	good = run_ok(p, n, a, 2, "loop on counts loaded from memory");
+	for (size_t i = 0; i < n && good; i++)
+		good = o[i] == i * 7 % 23 + 1 && c[i] == i * 7 % 23;
+	ok(good, "... each lane loops count + 1 times, the counts in memory "
+		 "stay");
+	a[0] = arr(c, 4);
+	{
+		struct atlas_error err;
+
+		ok(run(p, 1, a, 1, &err) == ATLAS_ERR_ARG &&
+			   strcmp(err.msg,
+				  "kernel 'lm' takes 2 arguments, got 1") == 0,
+		   "a wrong argument count is refused (%s)", err.msg);
+	}
+	atlas_program_free(p);
+	free(c);
+	free(o);
+}
+
+/* ---- if/else ----------------------------------------------------------------
+ */
 
 static uint64_t ifelse(uint64_t i)
 {
@@ -281,34 +327,36 @@ static uint64_t ifelse(uint64_t i)
 
 static void test_ifelse(void)
 {
-	struct atlas_program *p = load(
-		".kernel ie\n.param o u64[] out r2\n"
-		"mov_imm.u64 r1, 7\n"
-		"mov_imm.u64 r3, 3\n"
-		"mul.u64 r10, r255, r1\n"
-		"add.u64 r10, r10, r3\n"     /* a = 7i + 3, affine */
-		"div.u64 r4, r255, r3\n"
-		"mul.u64 r4, r4, r3\n"
-		"seteq.u64 p0, r4, r255\n"   /* i % 3 == 0 */
-		"bra.p0 @then\n"
-		"mov_imm.u64 r5, 100\n"
-		"add.u64 r11, r10, r5\n"
-		"bra @join\n"
-		"@then:\n"
-		"add.u64 r11, r10, r10\n"
-		"@join:\n"
-		"mov_imm.u64 r6, 1\n"
-		"add.u64 r11, r11, r6\n"
-		"mov_imm.u32 r7, 3\n"
-		"shl.u64 r8, r255, r7\n"
-		"stg.u64 [r2 + r8], r11\n");
+	struct atlas_program *p = load(".kernel ie\n.param o u64[] out r2\n"
+				       "mov_imm.u64 r1, 7\n"
+				       "mov_imm.u64 r3, 3\n"
+				       "mul.u64 r10, r255, r1\n"
+				       "add.u64 r10, r10, r3\n" /* a = 7i + 3,
+								   affine */
+				       "div.u64 r4, r255, r3\n"
+				       "mul.u64 r4, r4, r3\n"
+				       "seteq.u64 p0, r4, r255\n" /* i % 3 == 0
+								   */
+				       "bra.p0 @then\n"
+				       "mov_imm.u64 r5, 100\n"
+				       "add.u64 r11, r10, r5\n"
+				       "bra @join\n"
+				       "@then:\n"
+				       "add.u64 r11, r10, r10\n"
+				       "@join:\n"
+				       "mov_imm.u64 r6, 1\n"
+				       "add.u64 r11, r11, r6\n"
+				       "mov_imm.u32 r7, 3\n"
+				       "shl.u64 r8, r255, r7\n"
+				       "stg.u64 [r2 + r8], r11\n");
 
 	check_u64(p, "if/else: lanes take different sides, results merge",
 		  ifelse);
 	atlas_program_free(p);
 }
 
-/* ---- CALL / RET --------------------------------------------------------------- */
+/* ---- CALL / RET
+ * --------------------------------------------------------------- */
 
 static uint64_t calls(uint64_t i)
 {
@@ -318,45 +366,44 @@ static uint64_t calls(uint64_t i)
 		x = x * 3 + 1; /* f */
 	if (i % 3 == 0)
 		x = (x * 3 + 1) * 2 + 5; /* g calls f, then doubles, adds 5 */
-	x = x * 3 + 1; /* f from a third site, all lanes */
+	x = x * 3 + 1;			 /* f from a third site, all lanes */
 	return x;
 }
 
 static void test_calls(void)
 {
-	struct atlas_program *p = load(
-		".kernel c\n.param o u64[] out r2\n"
-		"mov.u64 r20, r255\n"
-		"mov_imm.u64 r1, 1\n"
-		"mov_imm.u64 r0, 0\n"
-		"mov_imm.u64 r3, 3\n"
-		"mov_imm.u64 r4, 2\n"
-		"mov_imm.u64 r5, 5\n"
-		"and.u64 r6, r255, r1\n"
-		"seteq.u64 p0, r6, r0\n"
-		"bra.p0 @s1\n"
-		"call @f\n"                  /* odd lanes */
-		"@s1:\n"
-		"div.u64 r7, r255, r3\n"
-		"mul.u64 r7, r7, r3\n"
-		"setne.u64 p1, r7, r255\n"
-		"bra.p1 @s2\n"
-		"call @g\n"                  /* lanes i % 3 == 0 */
-		"@s2:\n"
-		"call @f\n"
-		"mov_imm.u32 r8, 3\n"
-		"shl.u64 r9, r255, r8\n"
-		"stg.u64 [r2 + r9], r20\n"
-		"exit\n"
-		"@f:\n"
-		"mul.u64 r20, r20, r3\n"
-		"add.u64 r20, r20, r1\n"
-		"ret\n"
-		"@g:\n"
-		"call @f\n"
-		"mul.u64 r20, r20, r4\n"
-		"add.u64 r20, r20, r5\n"
-		"ret\n");
+	struct atlas_program *p = load(".kernel c\n.param o u64[] out r2\n"
+				       "mov.u64 r20, r255\n"
+				       "mov_imm.u64 r1, 1\n"
+				       "mov_imm.u64 r0, 0\n"
+				       "mov_imm.u64 r3, 3\n"
+				       "mov_imm.u64 r4, 2\n"
+				       "mov_imm.u64 r5, 5\n"
+				       "and.u64 r6, r255, r1\n"
+				       "seteq.u64 p0, r6, r0\n"
+				       "bra.p0 @s1\n"
+				       "call @f\n" /* odd lanes */
+				       "@s1:\n"
+				       "div.u64 r7, r255, r3\n"
+				       "mul.u64 r7, r7, r3\n"
+				       "setne.u64 p1, r7, r255\n"
+				       "bra.p1 @s2\n"
+				       "call @g\n" /* lanes i % 3 == 0 */
+				       "@s2:\n"
+				       "call @f\n"
+				       "mov_imm.u32 r8, 3\n"
+				       "shl.u64 r9, r255, r8\n"
+				       "stg.u64 [r2 + r9], r20\n"
+				       "exit\n"
+				       "@f:\n"
+				       "mul.u64 r20, r20, r3\n"
+				       "add.u64 r20, r20, r1\n"
+				       "ret\n"
+				       "@g:\n"
+				       "call @f\n"
+				       "mul.u64 r20, r20, r4\n"
+				       "add.u64 r20, r20, r5\n"
+				       "ret\n");
 
 	check_u64(p, "call/ret from divergent code, two sites, nested calls",
 		  calls);
@@ -371,29 +418,28 @@ static uint64_t recurse(uint64_t i)
 /* f(k) = k ? f(k - 1) + 2 : 1, lane i calls f(i % 10): divergent depths */
 static void test_recursion(void)
 {
-	struct atlas_program *p = load(
-		".kernel r\n.param o u64[] out r2\n"
-		"mov_imm.u64 r40, 10\n"
-		"div.u64 r41, r255, r40\n"
-		"mul.u64 r41, r41, r40\n"
-		"sub.u64 r10, r255, r41\n"
-		"mov_imm.u64 r1, 1\n"
-		"mov_imm.u64 r0, 0\n"
-		"mov_imm.u64 r3, 2\n"
-		"mov_imm.u64 r20, 1\n"
-		"call @f\n"
-		"mov_imm.u32 r8, 3\n"
-		"shl.u64 r9, r255, r8\n"
-		"stg.u64 [r2 + r9], r20\n"
-		"exit\n"
-		"@f:\n"
-		"seteq.u64 p0, r10, r0\n"
-		"bra.p0 @base\n"
-		"sub.u64 r10, r10, r1\n"
-		"call @f\n"
-		"add.u64 r20, r20, r3\n"
-		"@base:\n"
-		"ret\n");
+	struct atlas_program *p = load(".kernel r\n.param o u64[] out r2\n"
+				       "mov_imm.u64 r40, 10\n"
+				       "div.u64 r41, r255, r40\n"
+				       "mul.u64 r41, r41, r40\n"
+				       "sub.u64 r10, r255, r41\n"
+				       "mov_imm.u64 r1, 1\n"
+				       "mov_imm.u64 r0, 0\n"
+				       "mov_imm.u64 r3, 2\n"
+				       "mov_imm.u64 r20, 1\n"
+				       "call @f\n"
+				       "mov_imm.u32 r8, 3\n"
+				       "shl.u64 r9, r255, r8\n"
+				       "stg.u64 [r2 + r9], r20\n"
+				       "exit\n"
+				       "@f:\n"
+				       "seteq.u64 p0, r10, r0\n"
+				       "bra.p0 @base\n"
+				       "sub.u64 r10, r10, r1\n"
+				       "call @f\n"
+				       "add.u64 r20, r20, r3\n"
+				       "@base:\n"
+				       "ret\n");
 
 	check_u64(p, "recursion to lane-dependent depths", recurse);
 	atlas_program_free(p);
@@ -401,22 +447,22 @@ static void test_recursion(void)
 
 static void test_call_limits(void)
 {
-	struct atlas_program *p = load(
-		".kernel r\n.param d u32 value r1\n.param o u32[] out r2\n"
-		"mov_imm.u32 r3, 1\n"
-		"mov_imm.u32 r4, 0\n"
-		"mov_imm.u32 r5, 0\n"
-		"call @f\n"
-		"stg.u32 [r2 + 0], r5\n"
-		"exit\n"
-		"@f:\n"
-		"add.u32 r5, r5, r3\n"
-		"seteq.u32 p0, r1, r4\n"
-		"bra.p0 @out\n"
-		"sub.u32 r1, r1, r3\n"
-		"call @f\n"
-		"@out:\n"
-		"ret\n");
+	struct atlas_program *p =
+		load(".kernel r\n.param d u32 value r1\n.param o u32[] out r2\n"
+		     "mov_imm.u32 r3, 1\n"
+		     "mov_imm.u32 r4, 0\n"
+		     "mov_imm.u32 r5, 0\n"
+		     "call @f\n"
+		     "stg.u32 [r2 + 0], r5\n"
+		     "exit\n"
+		     "@f:\n"
+		     "add.u32 r5, r5, r3\n"
+		     "seteq.u32 p0, r1, r4\n"
+		     "bra.p0 @out\n"
+		     "sub.u32 r1, r1, r3\n"
+		     "call @f\n"
+		     "@out:\n"
+		     "ret\n");
 	uint32_t out = 0;
 	struct atlas_arg a[2] = {scal(255), arr(&out, 4)};
 
@@ -468,29 +514,30 @@ static void test_call_limits(void)
 	}
 }
 
-/* ---- EXIT, no-ops, setcc/sel ----------------------------------------------- */
+/* ---- EXIT, no-ops, setcc/sel -----------------------------------------------
+ */
 
 static void test_exit(void)
 {
 	size_t n = 3000;
 	uint32_t *out = xcalloc(n, 4);
 	struct atlas_arg a = arr(out, n * 4);
-	struct atlas_program *p = load(
-		".kernel e\n.param o u32[] inout r2\n"
-		"mov_imm.u64 r3, 3\n"
-		"div.u64 r4, r255, r3\n"
-		"mul.u64 r4, r4, r3\n"
-		"seteq.u64 p0, r4, r255\n"
-		"mov_imm.u32 r5, 2\n"
-		"shl.u64 r6, r255, r5\n"
-		"cvt.u32.u64 r7, r255\n"
-		"bra.p0 @quit\n"
-		"stg.u32 [r2 + r6], r7\n"
-		"bra @end\n"
-		"@quit:\n"
-		"exit\n"
-		"stg.u32 [r2 + r6], r5\n"   /* never reached */
-		"@end:\n");
+	struct atlas_program *p = load(".kernel e\n.param o u32[] inout r2\n"
+				       "mov_imm.u64 r3, 3\n"
+				       "div.u64 r4, r255, r3\n"
+				       "mul.u64 r4, r4, r3\n"
+				       "seteq.u64 p0, r4, r255\n"
+				       "mov_imm.u32 r5, 2\n"
+				       "shl.u64 r6, r255, r5\n"
+				       "cvt.u32.u64 r7, r255\n"
+				       "bra.p0 @quit\n"
+				       "stg.u32 [r2 + r6], r7\n"
+				       "bra @end\n"
+				       "@quit:\n"
+				       "exit\n"
+				       "stg.u32 [r2 + r6], r5\n" /* never
+								    reached */
+				       "@end:\n");
 	int good = 1;
 
 	for (size_t i = 0; i < n; i++)
@@ -511,28 +558,27 @@ static uint64_t noops(uint64_t i)
 
 static void test_sync_noops(void)
 {
-	struct atlas_program *p = load(
-		".kernel s\n.param o u64[] out r2\n"
-		"bar.sync 0\n"
-		"mov_imm.u64 r1, 5\n"
-		"memfence.thread\n"
-		"mul.u64 r3, r255, r1\n"
-		"memfence.block\n"
-		"mov_imm.u64 r4, 1\n"
-		"mov_imm.u64 r0, 0\n"
-		"and.u64 r5, r255, r4\n"
-		"setne.u64 p0, r5, r0\n"
-		"bra.p0 @odd\n"
-		"bar.sync 1\n"
-		"memfence.device\n"
-		"mov_imm.u64 r6, 2\n"
-		"add.u64 r3, r3, r6\n"
-		"memfence.system\n"
-		"@odd:\n"
-		"bar.sync 0\n"
-		"mov_imm.u32 r8, 3\n"
-		"shl.u64 r9, r255, r8\n"
-		"stg.u64 [r2 + r9], r3\n");
+	struct atlas_program *p = load(".kernel s\n.param o u64[] out r2\n"
+				       "bar.sync 0\n"
+				       "mov_imm.u64 r1, 5\n"
+				       "memfence.thread\n"
+				       "mul.u64 r3, r255, r1\n"
+				       "memfence.block\n"
+				       "mov_imm.u64 r4, 1\n"
+				       "mov_imm.u64 r0, 0\n"
+				       "and.u64 r5, r255, r4\n"
+				       "setne.u64 p0, r5, r0\n"
+				       "bra.p0 @odd\n"
+				       "bar.sync 1\n"
+				       "memfence.device\n"
+				       "mov_imm.u64 r6, 2\n"
+				       "add.u64 r3, r3, r6\n"
+				       "memfence.system\n"
+				       "@odd:\n"
+				       "bar.sync 0\n"
+				       "mov_imm.u32 r8, 3\n"
+				       "shl.u64 r9, r255, r8\n"
+				       "stg.u64 [r2 + r9], r3\n");
 
 	check_u64(p, "bar.sync and memfence (all scopes) are no-ops", noops);
 	atlas_program_free(p);
@@ -547,30 +593,30 @@ static uint64_t maxsel(uint64_t i)
 
 static void test_setcc_sel(void)
 {
-	struct atlas_program *p = load(
-		".kernel m\n.param o u64[] out r2\n"
-		"mov_imm.u64 r1, 2654435761\n"
-		"mov_imm.u64 r3, 1000\n"
-		"mov_imm.u64 r4, 999\n"
-		"mul.u64 r10, r255, r1\n"
-		"div.u64 r5, r10, r3\n"
-		"mul.u64 r5, r5, r3\n"
-		"sub.u64 r10, r10, r5\n"      /* a */
-		"div.u64 r5, r255, r3\n"
-		"mul.u64 r5, r5, r3\n"
-		"sub.u64 r11, r255, r5\n"
-		"sub.u64 r11, r4, r11\n"      /* b */
-		"setgt.u64 p5, r10, r11\n"
-		"sel.u64 r12, p5, r10, r11\n"
-		"mov_imm.u32 r8, 3\n"
-		"shl.u64 r9, r255, r8\n"
-		"stg.u64 [r2 + r9], r12\n");
+	struct atlas_program *p = load(".kernel m\n.param o u64[] out r2\n"
+				       "mov_imm.u64 r1, 2654435761\n"
+				       "mov_imm.u64 r3, 1000\n"
+				       "mov_imm.u64 r4, 999\n"
+				       "mul.u64 r10, r255, r1\n"
+				       "div.u64 r5, r10, r3\n"
+				       "mul.u64 r5, r5, r3\n"
+				       "sub.u64 r10, r10, r5\n" /* a */
+				       "div.u64 r5, r255, r3\n"
+				       "mul.u64 r5, r5, r3\n"
+				       "sub.u64 r11, r255, r5\n"
+				       "sub.u64 r11, r4, r11\n" /* b */
+				       "setgt.u64 p5, r10, r11\n"
+				       "sel.u64 r12, p5, r10, r11\n"
+				       "mov_imm.u32 r8, 3\n"
+				       "shl.u64 r9, r255, r8\n"
+				       "stg.u64 [r2 + r9], r12\n");
 
 	check_u64(p, "setgt into a predicate, sel picks the larger", maxsel);
 	atlas_program_free(p);
 }
 
-/* ---- special registers and launch geometry ---------------------------------- */
+/* ---- special registers and launch geometry ----------------------------------
+ */
 
 struct geo {
 	uint32_t g[3], b[3];
@@ -612,8 +658,8 @@ static void test_geometry(const struct geo *G, uint64_t begin, uint64_t end)
 	for (uint64_t i = 0; i < total; i++)
 		gl[i] = 0xfefefefe;
 	if (!p || atlas_engine_run(E, p, &l, a, 4, &err) != ATLAS_OK) {
-		ok(0, "grid (%u,%u,%u) block (%u,%u,%u) runs", G->g[0],
-		   G->g[1], G->g[2], G->b[0], G->b[1], G->b[2]);
+		ok(0, "grid (%u,%u,%u) block (%u,%u,%u) runs", G->g[0], G->g[1],
+		   G->g[2], G->b[0], G->b[1], G->b[2]);
 		diag("%s", p ? err.msg : "no program");
 		goto out;
 	}
@@ -660,10 +706,8 @@ out:
 static void test_launch(void)
 {
 	const struct geo geos[] = {
-		{{4, 4, 2}, {8, 2, 1}},
-		{{3, 2, 2}, {5, 3, 2}},
-		{{1, 1, 1}, {1, 1, 1}},
-		{{3, 1, 1}, {1000, 1, 1}},
+		{{4, 4, 2}, {8, 2, 1}},	  {{3, 2, 2}, {5, 3, 2}},
+		{{1, 1, 1}, {1, 1, 1}},	  {{3, 1, 1}, {1000, 1, 1}},
 		{{2, 3, 1}, {700, 1, 2}},
 	};
 	struct atlas_program *p = load(".kernel z\n.param o u32[] out r1\n"
@@ -723,6 +767,7 @@ int main(void)
 	test_loop_uniform();
 	test_loops();
 	test_shared_count();
+	test_loop_from_memory();
 	test_ifelse();
 	test_calls();
 	test_recursion();

@@ -27,7 +27,8 @@ static void oob_msg(char *buf, size_t len, uint64_t off, uint64_t size,
 		 (unsigned long long)size, (unsigned long long)n);
 }
 
-/* ---- address modes, in bounds ------------------------------------------------ */
+/* ---- address modes, in bounds
+ * ------------------------------------------------ */
 
 /*
  * One program per memory instruction and mode, on x = 0, 1, 2, ...:
@@ -62,8 +63,7 @@ static void test_modes(void)
 		/* [rH + rO], offsets reversed: per lane */
 		p = loadf(".kernel m\n.param x u32[] in r1\n"
 			  ".param y u32[] out r2\n"
-			  ".param n u64 value r3\n" OFF4
-			  "mov_imm.u64 r4, 1\n"
+			  ".param n u64 value r3\n" OFF4 "mov_imm.u64 r4, 1\n"
 			  "sub.u64 r5, r3, r4\n"
 			  "sub.u64 r5, r5, r255\n"
 			  "shl.u64 r5, r5, r250\n"
@@ -91,16 +91,14 @@ static void test_modes(void)
 			  lds[k], lds[k], sts[k], sts[k]);
 		memset(y, 0, n * 4);
 		good = run_ok(p, n, a, 2, "static offsets run") &&
-		       y[2] == x[10] && y[3] == x[11] && y[0] == 0 &&
-		       y[4] == 0;
+		       y[2] == x[10] && y[3] == x[11] && y[0] == 0 && y[4] == 0;
 		ok(good, "%s/%s [bufH + OFF] and [rH + OFF]", lds[k], sts[k]);
 		atlas_program_free(p);
 	}
 
 	/* [rH + OFF] with a lane-varying handle: even lanes x, odd lanes y */
 	p = load(".kernel h\n.param x u32[] in r1\n.param y u32[] inout r2\n"
-		 ".param o u32[] out r3\n" OFF4
-		 "mov_imm.u64 r4, 1\n"
+		 ".param o u32[] out r3\n" OFF4 "mov_imm.u64 r4, 1\n"
 		 "mov_imm.u64 r5, 0\n"
 		 "and.u64 r6, r255, r4\n"
 		 "seteq.u64 p0, r6, r5\n"
@@ -131,22 +129,20 @@ static void test_gather_scatter(void)
 	float *x = xcalloc(n, 4), *g = xcalloc(n, 4), *s = xcalloc(n, 4),
 	      *u = xcalloc(n, 4);
 	uint32_t *perm = xcalloc(n, 4);
-	struct atlas_arg a[5] = {arr(x, n * 4), arr(perm, n * 4),
-				 arr(g, n * 4), arr(s, n * 4),
-				 arr(u, n * 4)};
+	struct atlas_arg a[5] = {arr(x, n * 4), arr(perm, n * 4), arr(g, n * 4),
+				 arr(s, n * 4), arr(u, n * 4)};
 	struct atlas_program *p = load(
 		".kernel gs\n.param x f32[] in r1\n.param perm u32[] in r2\n"
 		".param g f32[] out r3\n.param s f32[] out r4\n"
-		".param u f32[] out r5\n" OFF4
-		"ldg.u32 r10, [r2 + r0]\n"
+		".param u f32[] out r5\n" OFF4 "ldg.u32 r10, [r2 + r0]\n"
 		"cvt.u64.u32 r11, r10\n"
 		"shl.u64 r11, r11, r250\n"
-		"ldg.f32 r12, [r1 + r11]\n"      /* gather x[perm[i]] */
+		"ldg.f32 r12, [r1 + r11]\n" /* gather x[perm[i]] */
 		"stg.f32 [r3 + r0], r12\n"
 		"ldg.f32 r13, [r1 + r0]\n"
-		"stg.f32 [r4 + r11], r13\n"      /* scatter */
+		"stg.f32 [r4 + r11], r13\n" /* scatter */
 		"mov_imm.u64 r14, 0\n"
-		"ldg.f32 r15, [r1 + r14]\n"      /* uniform [rH + rO] */
+		"ldg.f32 r15, [r1 + r14]\n" /* uniform [rH + rO] */
 		"ldg.f32 r16, [buf1 + 4]\n"
 		"add.f32 r15, r15, r16\n"
 		"stg.f32 [r5 + r0], r15\n");
@@ -169,7 +165,8 @@ static void test_gather_scatter(void)
 	free(perm);
 }
 
-/* ---- out of bounds and bad handles ---------------------------------------- */
+/* ---- out of bounds and bad handles ----------------------------------------
+ */
 
 static void test_oob(void)
 {
@@ -227,7 +224,8 @@ static void test_oob(void)
 	oob_msg(msg, sizeof msg, 2400, 4, 2400);
 	p = load(".kernel o\n.param x u32[] in r1\n.param y u32[] out r2\n"
 		 "ldg.u32 r10, [buf1 + 2400]\n");
-	run_fails(p, 3, a, 2, ATLAS_ERR_EXEC, msg, "ldg [bufH + OFF] past the end");
+	run_fails(p, 3, a, 2, ATLAS_ERR_EXEC, msg,
+		  "ldg [bufH + OFF] past the end");
 	atlas_program_free(p);
 	oob_msg(msg, sizeof msg, 2398, 4, 2400);
 	p = load(".kernel o\n.param x u32[] in r1\n.param y u32[] out r2\n"
@@ -242,6 +240,20 @@ static void test_oob(void)
 		 "atom.add.u64 [buf2 + 2400], r10\n");
 	run_fails(p, 3, a, 2, ATLAS_ERR_EXEC, msg,
 		  "atom.add [bufH + OFF] past the end");
+	atlas_program_free(p);
+
+	oob_msg(msg, sizeof msg, 2400, 4, 2400);
+	p = load(".kernel o\n.param x u32[] in r1\n.param y u32[] out r2\n"
+		 "lds.u32 r10, [r1 + 2400]\n");
+	run_fails(p, 3, a, 2, ATLAS_ERR_EXEC, msg,
+		  "lds [rH + OFF] past the end");
+	atlas_program_free(p);
+	oob_msg(msg, sizeof msg, 2397, 4, 2400);
+	p = load(".kernel o\n.param x u32[] in r1\n.param y u32[] out r2\n"
+		 "mov_imm.u32 r10, 1\n"
+		 "atom.min.u32 [r2 + 2397], r10\n");
+	run_fails(p, 3, a, 2, ATLAS_ERR_EXEC, msg,
+		  "atom.min [rH + OFF] straddling the end");
 	atlas_program_free(p);
 
 	/* a failing address in a lane that does not run is no error */
@@ -287,7 +299,8 @@ static void test_oob(void)
 	free(y);
 }
 
-/* ---- windows ------------------------------------------------------------------ */
+/* ---- windows
+ * ------------------------------------------------------------------ */
 
 /*
  * The array's bytes [4000, 8000) live at data: elements 1000..1999.
@@ -299,15 +312,13 @@ static void test_window(void)
 	uint32_t *x = xcalloc(n, 4);
 	struct atlas_arg a[2];
 	struct atlas_program *p = load(
-		".kernel w\n.param x u32[] inout r1\n.param b u64 value r2\n"
-		OFF4
+		".kernel w\n.param x u32[] inout r1\n.param b u64 value r2\n" OFF4
 		"add.u64 r3, r0, r2\n"
 		"ldg.u32 r10, [r1 + r3]\n"
 		"add.u32 r10, r10, r10\n"
 		"stg.u32 [r1 + r3], r10\n");
 	struct atlas_program *q = load(
-		".kernel w\n.param x u32[] inout r1\n.param b u64 value r2\n"
-		OFF4
+		".kernel w\n.param x u32[] inout r1\n.param b u64 value r2\n" OFF4
 		"add.u64 r3, r0, r2\n"
 		"mov_imm.u64 r4, 1\n"
 		"mov_imm.u64 r5, 0\n"
@@ -357,13 +368,13 @@ static void test_window(void)
 	free(x);
 }
 
-/* ---- zero copy and aliasing --------------------------------------------------- */
+/* ---- zero copy and aliasing
+ * --------------------------------------------------- */
 
 static void test_aliasing(void)
 {
 	const size_t n = 3000;
-	uint32_t *x = xcalloc(n + 1, 4), *y = xcalloc(n, 4),
-		 *z = xcalloc(n, 4);
+	uint32_t *x = xcalloc(n + 1, 4), *y = xcalloc(n, 4), *z = xcalloc(n, 4);
 	struct atlas_arg a[3] = {arr(x, (n + 1) * 4), arr(y, n * 4),
 				 arr(z, n * 4)};
 	struct atlas_program *p;
@@ -371,8 +382,7 @@ static void test_aliasing(void)
 
 	/* load, store new values over it, use the register: old values */
 	p = load(".kernel a\n.param x u32[] inout r1\n.param y u32[] out r2\n"
-		 ".param z u32[] out r3\n" OFF4
-		 "ldg.u32 r10, [r1 + r0]\n"
+		 ".param z u32[] out r3\n" OFF4 "ldg.u32 r10, [r1 + r0]\n"
 		 "mov.u32 r11, r10\n"
 		 "mov_imm.u32 r12, 1000000\n"
 		 "add.u32 r13, r10, r12\n"
@@ -393,8 +403,7 @@ static void test_aliasing(void)
 
 	/* the same with the store in a divergent branch (per-lane path) */
 	p = load(".kernel a\n.param x u32[] inout r1\n.param y u32[] out r2\n"
-		 ".param z u32[] out r3\n" OFF4
-		 "ldg.u32 r10, [r1 + r0]\n"
+		 ".param z u32[] out r3\n" OFF4 "ldg.u32 r10, [r1 + r0]\n"
 		 "mov.u32 r11, r10\n"
 		 "mov_imm.u64 r4, 1\n"
 		 "mov_imm.u64 r5, 0\n"
@@ -465,12 +474,12 @@ static void test_aliasing(void)
 	atlas_program_free(p);
 
 	/* an atomic on the buffer a register was loaded from */
-	p = load(".kernel at\n.param x u32[] inout r1\n.param y u32[] out r2\n"
-		 OFF4
-		 "ldg.u32 r10, [r1 + r0]\n"
-		 "mov_imm.u32 r11, 5\n"
-		 "atom.add.u32 [r1 + r0], r11\n"
-		 "stg.u32 [r2 + r0], r10\n");
+	p = load(
+		".kernel at\n.param x u32[] inout r1\n.param y u32[] out r2\n" OFF4
+		"ldg.u32 r10, [r1 + r0]\n"
+		"mov_imm.u32 r11, 5\n"
+		"atom.add.u32 [r1 + r0], r11\n"
+		"stg.u32 [r2 + r0], r10\n");
 	for (size_t i = 0; i <= n; i++)
 		x[i] = (uint32_t)i;
 	good = run_ok(p, n, a, 2, "load then atomic");
@@ -483,7 +492,8 @@ static void test_aliasing(void)
 	free(z);
 }
 
-/* ---- division by zero -------------------------------------------------------------- */
+/* ---- division by zero
+ * -------------------------------------------------------------- */
 
 static void test_div_zero(void)
 {
@@ -493,15 +503,13 @@ static void test_div_zero(void)
 	struct atlas_program *p, *q;
 	int good = 1;
 
-	p = load(".kernel d\n.param d i32[] in r1\n.param o i32[] out r2\n"
-		 OFF4
+	p = load(".kernel d\n.param d i32[] in r1\n.param o i32[] out r2\n" OFF4
 		 "ldg.i32 r10, [r1 + r0]\n"
 		 "mov_imm.i32 r11, 1000\n"
 		 "div.i32 r12, r11, r10\n"
 		 "stg.i32 [r2 + r0], r12\n");
 	/* zero divisors only in the even lanes; the odd lanes divide */
-	q = load(".kernel d\n.param d i32[] in r1\n.param o i32[] out r2\n"
-		 OFF4
+	q = load(".kernel d\n.param d i32[] in r1\n.param o i32[] out r2\n" OFF4
 		 "ldg.i32 r10, [r1 + r0]\n"
 		 "mov_imm.i32 r11, 1000\n"
 		 "mov_imm.i32 r12, -7\n"
@@ -524,6 +532,14 @@ static void test_div_zero(void)
 	}
 	run_fails(p, n, a, 2, ATLAS_ERR_EXEC, "division by zero",
 		  "division by zero in an active lane");
+	{
+		struct atlas_error err;
+
+		run(p, n, a, 2, &err);
+		ok(err.line == 8 && err.col == 1,
+		   "... located at the div, line 8 column 1 (%zu:%zu)",
+		   err.line, err.col);
+	}
 	for (size_t i = 0; i < n; i++)
 		d[i] = 1;
 	d[2999] = 0;
@@ -550,7 +566,8 @@ static void test_div_zero(void)
 	free(o);
 }
 
-/* ---- pools ------------------------------------------------------------------------ */
+/* ---- pools
+ * ------------------------------------------------------------------------ */
 
 static void test_pools(void)
 {
@@ -620,17 +637,19 @@ static void test_pools(void)
 		 "mov_imm.u64 r4, 12\n"
 		 "mov_imm.f64 r5, 1\n"
 		 "pool.store.f64 r3, r4, r5\n");
-	run_fails(p, 1, NULL, 0, ATLAS_ERR_EXEC,
-		  "pool access out of bounds: offset 12 + size 8 > pool size 16",
-		  "pool.store straddling the end");
+	run_fails(
+		p, 1, NULL, 0, ATLAS_ERR_EXEC,
+		"pool access out of bounds: offset 12 + size 8 > pool size 16",
+		"pool.store straddling the end");
 	atlas_program_free(p);
 	p = load(".kernel p\n"
 		 "pool.alloc r3, 16\n"
 		 "mov_imm.u64 r4, 16\n"
 		 "pool.load.u8 r5, r3, r4\n");
-	run_fails(p, 1, NULL, 0, ATLAS_ERR_EXEC,
-		  "pool access out of bounds: offset 16 + size 1 > pool size 16",
-		  "pool.load at the end");
+	run_fails(
+		p, 1, NULL, 0, ATLAS_ERR_EXEC,
+		"pool access out of bounds: offset 16 + size 1 > pool size 16",
+		"pool.load at the end");
 	atlas_program_free(p);
 
 	/* the limit: 4096 bytes per launch; freed bytes count no longer */
@@ -646,8 +665,8 @@ static void test_pools(void)
 			 "pool allocation of 1024 bytes exceeds the limit of "
 			 "4096 bytes");
 		if (!ok(run_on(small, p, 5, 5, NULL, 0, &err) ==
-				    ATLAS_ERR_LIMIT &&
-			    strcmp(err.msg, msg) == 0,
+					ATLAS_ERR_LIMIT &&
+				strcmp(err.msg, msg) == 0,
 			"the fifth lane's pool exceeds it"))
 			diag("got '%s'", err.msg);
 	}
@@ -666,7 +685,8 @@ static void test_pools(void)
 	free(ids);
 }
 
-/* ---- atomics --------------------------------------------------------------------- */
+/* ---- atomics
+ * --------------------------------------------------------------------- */
 
 static void test_atomics(void)
 {
@@ -677,41 +697,42 @@ static void test_atomics(void)
 	uint32_t hist[16] = {0}, mins[3] = {0};
 	int64_t s64[2] = {0, 0};
 	int32_t mini[2] = {0, 0};
-	struct atlas_arg a[9] = {arr(xf, n * 4), arr(xd, n * 8),
-				 arr(xi, n * 4), arr(sf, 8),
-				 arr(sd, 16),    arr(hist, sizeof hist),
-				 arr(s64, 16),   arr(mini, 8),
+	struct atlas_arg a[9] = {arr(xf, n * 4),	arr(xd, n * 8),
+				 arr(xi, n * 4),	arr(sf, 8),
+				 arr(sd, 16),		arr(hist, sizeof hist),
+				 arr(s64, 16),		arr(mini, 8),
 				 arr(mins, sizeof mins)};
-	struct atlas_program *p = load(
-		".kernel at\n"
-		".param xf f32[] in r1\n.param xd f64[] in r2\n"
-		".param xi i32[] in r3\n.param sf f32[] inout r4\n"
-		".param sd f64[] inout r5\n.param hist u32[] inout r6\n"
-		".param s64 i64[] inout r7\n.param mini i32[] inout r8\n"
-		".param mins f32[] inout r9\n"
-		"mov_imm.u32 r250, 2\n"
-		"shl.u64 r20, r255, r250\n"
-		"mov_imm.u32 r251, 3\n"
-		"shl.u64 r21, r255, r251\n"
-		"ldg.f32 r10, [r1 + r20]\n"
-		"ldg.f64 r11, [r2 + r21]\n"
-		"ldg.i32 r12, [r3 + r20]\n"
-		"atom.add.f32 [buf4 + 0], r10\n"     /* lane-order f32 sum */
-		"atom.add.f64 [r5 + 0], r11\n"
-		"mov_imm.u64 r22, 4\n"
-		"atom.add.f32 [r4 + r22], r10\n"     /* the same, [rH + rO] */
-		"mov_imm.u64 r23, 15\n"
-		"and.u64 r24, r255, r23\n"
-		"shl.u64 r24, r24, r250\n"
-		"mov_imm.u32 r25, 1\n"
-		"atom.add.u32 [r6 + r24], r25\n"     /* histogram of lane % 16 */
-		"cvt.i64.i32 r26, r12\n"
-		"atom.add.i64 [buf7 + 0], r26\n"
-		"atom.min.i32 [r8 + 0], r12\n"
-		"atom.min.f32 [r9 + 0], r10\n"
-		"mov_imm.u64 r27, 8\n"
-		"cvt.f32.i32 r28, r12\n"
-		"atom.min.f32 [r9 + r27], r28\n");
+	struct atlas_program *p =
+		load(".kernel at\n"
+		     ".param xf f32[] in r1\n.param xd f64[] in r2\n"
+		     ".param xi i32[] in r3\n.param sf f32[] inout r4\n"
+		     ".param sd f64[] inout r5\n.param hist u32[] inout r6\n"
+		     ".param s64 i64[] inout r7\n.param mini i32[] inout r8\n"
+		     ".param mins f32[] inout r9\n"
+		     "mov_imm.u32 r250, 2\n"
+		     "shl.u64 r20, r255, r250\n"
+		     "mov_imm.u32 r251, 3\n"
+		     "shl.u64 r21, r255, r251\n"
+		     "ldg.f32 r10, [r1 + r20]\n"
+		     "ldg.f64 r11, [r2 + r21]\n"
+		     "ldg.i32 r12, [r3 + r20]\n"
+		     "atom.add.f32 [buf4 + 0], r10\n" /* lane-order f32 sum */
+		     "atom.add.f64 [r5 + 0], r11\n"
+		     "mov_imm.u64 r22, 4\n"
+		     "atom.add.f32 [r4 + r22], r10\n" /* the same, [rH + rO] */
+		     "mov_imm.u64 r23, 15\n"
+		     "and.u64 r24, r255, r23\n"
+		     "shl.u64 r24, r24, r250\n"
+		     "mov_imm.u32 r25, 1\n"
+		     "atom.add.u32 [r6 + r24], r25\n" /* histogram of lane % 16
+						       */
+		     "cvt.i64.i32 r26, r12\n"
+		     "atom.add.i64 [buf7 + 0], r26\n"
+		     "atom.min.i32 [r8 + 0], r12\n"
+		     "atom.min.f32 [r9 + 0], r10\n"
+		     "mov_imm.u64 r27, 8\n"
+		     "cvt.f32.i32 r28, r12\n"
+		     "atom.min.f32 [r9 + r27], r28\n");
 	float want_f = 0, want_min = 0, want_min2 = 0;
 	double want_d = 0;
 	int64_t want_64 = 0;
@@ -744,8 +765,9 @@ static void test_atomics(void)
 		for (size_t i = 0; i < 16; i++)
 			good &= hist[i] == n / 16 + (i < n % 16);
 		ok(good, "atom.add.u32 histogram [rH + rO]");
-		ok(sd[0] == want_d, "atom.add.f64 [rH + OFF]: lane-order sum "
-				    "(%.17g, want %.17g)",
+		ok(sd[0] == want_d,
+		   "atom.add.f64 [rH + OFF]: lane-order sum "
+		   "(%.17g, want %.17g)",
 		   sd[0], want_d);
 		ok(s64[0] == want_64, "atom.add.i64 [bufH + OFF]");
 		ok(mini[0] == want_mi, "atom.min.i32 (%d, want %d)", mini[0],
@@ -781,7 +803,8 @@ static void test_atomics(void)
 	free(xi);
 }
 
-/* ---- pmap, pmap2, preduce -------------------------------------------------------- */
+/* ---- pmap, pmap2, preduce
+ * -------------------------------------------------------- */
 
 static double map_ref(int m, double x)
 {
@@ -872,10 +895,12 @@ static void test_higher(void)
 
 			if (i % 100 == 7)
 				u = i % 200 == 7 ? 2.5 : -0.5; /* round ties */
-			put_bits(x, t, i, t == ATLAS_F32 ? bits_f32((float)u)
-							 : bits_f64(u));
-			put_bits(y, t, i, t == ATLAS_F32 ? bits_f32((float)v)
-							 : bits_f64(v));
+			put_bits(x, t, i,
+				 t == ATLAS_F32 ? bits_f32((float)u) :
+						  bits_f64(u));
+			put_bits(y, t, i,
+				 t == ATLAS_F32 ? bits_f32((float)v) :
+						  bits_f64(v));
 		}
 		for (int m = 0; m < MAP_COUNT; m++) {
 			struct atlas_program *p = loadf(
@@ -895,15 +920,16 @@ static void test_higher(void)
 				continue;
 			}
 			for (size_t i = 0; i < n && bad == n; i++) {
-				double v = map_ref(m, fval(get_bits(x, t, i), t));
+				double v =
+					map_ref(m, fval(get_bits(x, t, i), t));
 
 				if (!close_to(get_bits(o, t, i), v, t,
 					      m <= MAP_NEG || m == MAP_CEIL ||
 							      m == MAP_FLOOR ||
 							      m == MAP_ROUND ||
-							      m == MAP_RELU
-						      ? 0
-						      : tol))
+							      m == MAP_RELU ?
+						      0 :
+						      tol))
 					bad = i;
 			}
 			if (!ok(bad == n && get_bits(o, t, n) == 0x1234,
@@ -931,15 +957,15 @@ static void test_higher(void)
 				continue;
 			}
 			for (size_t i = 0; i < n && bad == n; i++) {
-				double v = map2_ref(
-					m, fval(get_bits(x, t, i), t),
-					fval(get_bits(y, t, i), t));
+				double v = map2_ref(m,
+						    fval(get_bits(x, t, i), t),
+						    fval(get_bits(y, t, i), t));
 
 				if (!close_to(get_bits(o, t, i), v, t,
 					      m < MAP2_POW || m == MAP2_MIN ||
-							      m == MAP2_MAX
-						      ? 0
-						      : tol))
+							      m == MAP2_MAX ?
+						      0 :
+						      tol))
 					bad = i;
 			}
 			if (!ok(bad == n, "%s over %zu elements", name, n))
@@ -956,10 +982,10 @@ static void test_higher(void)
 				".param n u32 value r4\n"
 				"preduce.%s.%s r3, r2, r4\n",
 				tn(t), tn(t), tn(t), isa_red_names[m], tn(t));
-			long double acc = m == RED_SUM	   ? 0
-					  : m == RED_PRODUCT ? 1
-					  : m == RED_MIN     ? INFINITY
-							     : -INFINITY;
+			long double acc = m == RED_SUM	   ? 0 :
+					  m == RED_PRODUCT ? 1 :
+					  m == RED_MIN	   ? INFINITY :
+							     -INFINITY;
 			char name[64];
 			size_t cnt = m == RED_PRODUCT ? 200 : n;
 
@@ -1015,6 +1041,245 @@ static void test_higher(void)
 	}
 }
 
+/*
+ * Buffers need no alignment (values are copied as bytes): f32 arrays at
+ * odd addresses through loads, stores, atomics, pmap and preduce.
+ */
+static void test_unaligned(void)
+{
+	const size_t n = 1500;
+	uint8_t *xb = xcalloc(n * 4 + 1, 1), *yb = xcalloc(n * 4 + 3, 1);
+	uint8_t *sb = xcalloc(16, 1);
+	struct atlas_arg a[4] = {arr(xb + 1, n * 4), arr(yb + 3, n * 4),
+				 arr(sb + 1, 8), scal(n)};
+	struct atlas_program *p =
+		load(".kernel u\n.param x f32[] in r1\n.param y f32[] out r2\n"
+		     ".param s f32[] inout r3\n.param n u32 value r4\n" OFF4
+		     "ldg.f32 r10, [r1 + r0]\n"
+		     "add.f32 r11, r10, r10\n"
+		     "stg.f32 [r2 + r0], r11\n"
+		     "atom.add.f32 [r3 + 0], r10\n");
+	struct atlas_program *q = load(
+		".kernel u\n.param x f32[] in r1\n.param y f32[] inout r2\n"
+		".param s f32[] inout r3\n.param n u32 value r4\n"
+		"mov_imm.u64 r5, 4\n"
+		"ldg.f32 r6, [r3 + r5]\n"
+		"preduce.max.f32 r3, r1, r4\n"
+		"pmap.neg.f32 r2, r2, r4\n"
+		"stg.f32 [r3 + r5], r6\n");
+	float sum = 0, mx = -INFINITY, got[2];
+	int good;
+
+	for (size_t i = 0; i < n; i++) {
+		float v = (float)i * 0.25f - 100;
+		volatile float t = sum + v;
+
+		memcpy(xb + 1 + 4 * i, &v, 4);
+		sum = t;
+		mx = v > mx ? v : mx;
+	}
+	good = run_ok(p, n, a, 4, "misaligned buffers: loads, stores, atomics");
+	memcpy(got, sb + 1, 8);
+	ok(good && got[0] == sum && got[1] == 0,
+	   "... atom.add.f32 at an odd address");
+	good = good && run_ok(q, 1, a, 4, "misaligned buffers: pmap, preduce");
+	memcpy(got, sb + 1, 8);
+	for (size_t i = 0; i < n && good; i++) {
+		float v, w;
+
+		memcpy(&v, xb + 1 + 4 * i, 4);
+		memcpy(&w, yb + 3 + 4 * i, 4);
+		good = w == -(v + v);
+	}
+	ok(good && got[0] == mx && got[1] == 0,
+	   "... pmap and preduce at odd addresses");
+	atlas_program_free(p);
+	atlas_program_free(q);
+	free(xb);
+	free(yb);
+	free(sb);
+}
+
+/*
+ * atom.add and atom.min for every type they take, on all lanes and on the
+ * odd lanes only: lane i updates bin i % 8; the result is the fold of the
+ * bin's lanes in lane order (which matters for floats only).
+ */
+static uint64_t atom_fold(int is_min, enum atlas_type t, uint64_t acc,
+			  uint64_t v)
+{
+	uint64_t m = tmask(t);
+
+	if (t == ATLAS_F32) {
+		float a = f32_of(acc), b = f32_of(v);
+
+		if (!is_min)
+			return bits_f32(a + b);
+		return isnan(a) ? v : isnan(b) ? acc : b < a ? v : acc;
+	}
+	if (t == ATLAS_F64) {
+		double a = f64_of(acc), b = f64_of(v);
+
+		if (!is_min)
+			return bits_f64(a + b);
+		return isnan(a) ? v : isnan(b) ? acc : b < a ? v : acc;
+	}
+	if (!is_min)
+		return (acc + v) & m;
+	if (t_sint(t))
+		return sx(v, t) < sx(acc, t) ? v : acc;
+	return v < acc ? v : acc;
+}
+
+static void test_atom_types(void)
+{
+	static const enum atlas_type types[] = {ATLAS_I32, ATLAS_I64,
+						ATLAS_U32, ATLAS_U64,
+						ATLAS_F32, ATLAS_F64};
+	const size_t n = 3000;
+
+	for (size_t ti = 0; ti < 6; ti++) {
+		enum atlas_type t = types[ti];
+		size_t sz = tsz(t);
+		uint8_t *x = xcalloc(n, sz), bins[8 * 8], want[8 * 8];
+
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v = rnd();
+
+			if (t == ATLAS_F32)
+				v = bits_f32((float)((rndf() - 0.5) * 1e4));
+			else if (t == ATLAS_F64)
+				v = bits_f64((rndf() - 0.5) * 1e12);
+			else if (rnd() % 2)
+				v = (uint64_t)((int64_t)(rnd() % 2001) - 1000);
+			put_bits(x, t, i, v & tmask(t));
+		}
+		for (int op = 0; op < 2; op++) {
+			for (int odd = 0; odd < 2; odd++) {
+				struct atlas_arg a[2] = {arr(x, n * sz),
+							 arr(bins, 8 * sz)};
+				struct atlas_program *p = loadf(
+					".kernel at\n.param x %s[] in r1\n"
+					".param b %s[] inout r2\n"
+					"mov_imm.u32 r250, %u\n"
+					"shl.u64 r0, r255, r250\n"
+					"ldg.%s r10, [r1 + r0]\n"
+					"mov_imm.u64 r3, 7\n"
+					"and.u64 r4, r255, r3\n"
+					"shl.u64 r4, r4, r250\n"
+					"mov_imm.u64 r5, 1\n"
+					"and.u64 r6, r255, r5\n"
+					"mov_imm.u64 r7, %d\n"
+					"setlt.u64 p0, r6, r7\n"
+					"bra.p0 @skip\n"
+					"atom.%s.%s [r2 + r4], r10\n"
+					"@skip:\n",
+					tn(t), tn(t), tlog2(t), tn(t), odd,
+					op ? "min" : "add", tn(t));
+				char name[64];
+
+				for (size_t b = 0; b < 8; b++) {
+					uint64_t init = op ? rnd() & tmask(t) :
+							     0;
+
+					if (op && t == ATLAS_F32)
+						init = bits_f32(1e3f);
+					if (op && t == ATLAS_F64)
+						init = bits_f64(1e9);
+					put_bits(bins, t, b, init);
+					put_bits(want, t, b, init);
+				}
+				for (size_t i = odd; i < n; i += 1 + odd)
+					put_bits(want, t, i % 8,
+						 atom_fold(op, t,
+							   get_bits(want, t,
+								    i % 8),
+							   get_bits(x, t, i)));
+				snprintf(name, sizeof name, "atom.%s.%s%s",
+					 op ? "min" : "add", tn(t),
+					 odd ? ", odd lanes" : "");
+				if (run_ok(p, n, a, 2, name))
+					ok(memcmp(bins, want, 8 * sz) == 0,
+					   "%s: 8 bins, lane-order results",
+					   name);
+				atlas_program_free(p);
+			}
+		}
+		free(x);
+	}
+}
+
+/*
+ * pool.store and pool.load for every type they take: each lane stores
+ * its value (varying) and a uniform one at lane-dependent offsets of its
+ * own pool and loads both back.
+ */
+static void test_pool_types(void)
+{
+	const size_t n = 1100;
+
+	for (int ti = 0; ti < ATLAS_NTYPES; ti++) {
+		enum atlas_type t = (enum atlas_type)ti;
+		size_t sz = tsz(t);
+		uint8_t *x = xcalloc(n, sz), *o = xcalloc(n, sz),
+			*o2 = xcalloc(n, sz);
+		uint64_t u = rnd() & tmask(t);
+		struct atlas_arg a[4] = {arr(x, n * sz), arr(o, n * sz),
+					 arr(o2, n * sz), scal(u)};
+		struct atlas_program *p;
+		char text[1024], name[64];
+		int good = 1;
+
+		snprintf(text, sizeof text,
+			 ".kernel pt\n.param x %s[] in r1\n"
+			 ".param o %s[] out r2\n.param o2 %s[] out r3\n"
+			 ".param u %s value r4\n"
+			 "mov_imm.u32 r250, %u\n"
+			 "shl.u64 r0, r255, r250\n"
+			 "ldg.%s r10, [r1 + r0]\n"
+			 "pool.alloc r5, 64\n"
+			 "mov_imm.u64 r6, 7\n"
+			 "and.u64 r7, r255, r6\n" /* offset 0..7 */
+			 "mov_imm.u64 r8, 40\n"	  /* and 40 */
+			 "pool.store.%s r5, r7, r10\n"
+			 "pool.store.%s r5, r8, r4\n"
+			 "pool.load.%s r11, r5, r7\n"
+			 "pool.load.%s r12, r5, r8\n"
+			 "stg.%s [r2 + r0], r11\n"
+			 "stg.%s [r3 + r0], r12\n"
+			 "pool.free r5\n",
+			 tn(t), tn(t), tn(t), tn(t), tlog2(t), tn(t), tn(t),
+			 tn(t), tn(t), tn(t), tn(t), tn(t));
+		snprintf(name, sizeof name, "pool.store/load.%s", tn(t));
+		if (t_half(t)) {
+			char msg[96];
+
+			snprintf(msg, sizeof msg,
+				 "unsupported operation: POOL.STORE for type "
+				 "%s",
+				 tn(t));
+			load_fails(text, msg, name);
+			free(x);
+			free(o);
+			free(o2);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			put_bits(x, t, i, rnd());
+		p = load(text);
+		if (run_ok(p, n, a, 4, name)) {
+			good = memcmp(x, o, n * sz) == 0;
+			for (size_t i = 0; i < n && good; i++)
+				good = get_bits(o2, t, i) == u;
+			ok(good, "%s: values round trip", name);
+		}
+		atlas_program_free(p);
+		free(x);
+		free(o);
+		free(o2);
+	}
+}
+
 int main(void)
 {
 	E = atlas_engine_new(NULL, NULL);
@@ -1029,6 +1294,9 @@ int main(void)
 	test_pools();
 	test_atomics();
 	test_higher();
+	test_unaligned();
+	test_atom_types();
+	test_pool_types();
 	atlas_engine_free(E);
 	return done_testing();
 }

@@ -14,57 +14,56 @@
 static struct atlas_engine *engines[4];
 
 /* Element-wise math, divergence, lane-dependent loops, integer atomics. */
-static const char *const mixed =
-	".kernel th\n"
-	".param x f32[] in r1\n"
-	".param k u32[] in r2\n"
-	".param y f32[] out r3\n"
-	".param z u32[] out r4\n"
-	".param h u32[] inout r5\n"
-	".param s u64[] inout r6\n"
-	"mov_imm.u32 r250, 2\n"
-	"shl.u64 r0, r255, r250\n"
-	"ldg.f32 r10, [r1 + r0]\n"
-	"ldg.u32 r11, [r2 + r0]\n"
-	"exp.f32 r12, r10\n"
-	"mov_imm.f32 r13, 1.5\n"
-	"fma.f32 r12, r12, r13, r10\n"
-	"mov_imm.u32 r14, 1\n"
-	"and.u32 r15, r11, r14\n"
-	"mov_imm.u32 r16, 0\n"
-	"seteq.u32 p0, r15, r16\n"
-	"bra.p0 @even\n"
-	"abs.f32 r17, r10\n"
-	"sqrt.f32 r17, r17\n"
-	"add.f32 r12, r12, r17\n"
-	"bra @join\n"
-	"@even:\n"
-	"sin.f32 r17, r10\n"
-	"sub.f32 r12, r12, r17\n"
-	"@join:\n"
-	"stg.f32 [r3 + r0], r12\n"
-	"mov_imm.u32 r20, 17\n"
-	"div.u32 r21, r11, r20\n"
-	"mul.u32 r21, r21, r20\n"
-	"sub.u32 r21, r11, r21\n"
-	"mov_imm.u32 r22, 0\n"
-	"mov_imm.u32 r23, 0\n"
-	"@top:\n"
-	"setge.u32 p1, r23, r21\n"
-	"bra.p1 @done\n"
-	"mul.u32 r24, r23, r11\n"
-	"add.u32 r22, r22, r24\n"
-	"add.u32 r23, r23, r14\n"
-	"bra @top\n"
-	"@done:\n"
-	"stg.u32 [r4 + r0], r22\n"
-	"mov_imm.u32 r25, 63\n"
-	"and.u32 r26, r11, r25\n"
-	"cvt.u64.u32 r27, r26\n"
-	"shl.u64 r27, r27, r250\n"
-	"atom.add.u32 [r5 + r27], r14\n"
-	"cvt.u64.u32 r28, r11\n"
-	"atom.add.u64 [r6 + 0], r28\n";
+static const char *const mixed = ".kernel th\n"
+				 ".param x f32[] in r1\n"
+				 ".param k u32[] in r2\n"
+				 ".param y f32[] out r3\n"
+				 ".param z u32[] out r4\n"
+				 ".param h u32[] inout r5\n"
+				 ".param s u64[] inout r6\n"
+				 "mov_imm.u32 r250, 2\n"
+				 "shl.u64 r0, r255, r250\n"
+				 "ldg.f32 r10, [r1 + r0]\n"
+				 "ldg.u32 r11, [r2 + r0]\n"
+				 "exp.f32 r12, r10\n"
+				 "mov_imm.f32 r13, 1.5\n"
+				 "fma.f32 r12, r12, r13, r10\n"
+				 "mov_imm.u32 r14, 1\n"
+				 "and.u32 r15, r11, r14\n"
+				 "mov_imm.u32 r16, 0\n"
+				 "seteq.u32 p0, r15, r16\n"
+				 "bra.p0 @even\n"
+				 "abs.f32 r17, r10\n"
+				 "sqrt.f32 r17, r17\n"
+				 "add.f32 r12, r12, r17\n"
+				 "bra @join\n"
+				 "@even:\n"
+				 "sin.f32 r17, r10\n"
+				 "sub.f32 r12, r12, r17\n"
+				 "@join:\n"
+				 "stg.f32 [r3 + r0], r12\n"
+				 "mov_imm.u32 r20, 17\n"
+				 "div.u32 r21, r11, r20\n"
+				 "mul.u32 r21, r21, r20\n"
+				 "sub.u32 r21, r11, r21\n"
+				 "mov_imm.u32 r22, 0\n"
+				 "mov_imm.u32 r23, 0\n"
+				 "@top:\n"
+				 "setge.u32 p1, r23, r21\n"
+				 "bra.p1 @done\n"
+				 "mul.u32 r24, r23, r11\n"
+				 "add.u32 r22, r22, r24\n"
+				 "add.u32 r23, r23, r14\n"
+				 "bra @top\n"
+				 "@done:\n"
+				 "stg.u32 [r4 + r0], r22\n"
+				 "mov_imm.u32 r25, 63\n"
+				 "and.u32 r26, r11, r25\n"
+				 "cvt.u64.u32 r27, r26\n"
+				 "shl.u64 r27, r27, r250\n"
+				 "atom.add.u32 [r5 + r27], r14\n"
+				 "cvt.u64.u32 r28, r11\n"
+				 "atom.add.u64 [r6 + 0], r28\n";
 
 /* Float atomics: a lane-order sum and a minimum into single elements. */
 static const char *const fatomic = ".kernel fa\n"
@@ -103,14 +102,14 @@ static void test_identical(const float *x, const uint32_t *k)
 		a[4] = arr(h[t], sizeof h[t]);
 		a[5] = arr(&s[t], 8);
 		if (!ok(p && atlas_engine_run(engines[t], p, &l, a, 6, &err) ==
-				     ATLAS_OK,
+					ATLAS_OK,
 			"%u thread(s): mixed program over %d lanes", t, N))
 			diag("%s", p ? err.msg : "no program");
 		memset(fs[t], 0, sizeof fs[t]);
 		fs[t][1] = INFINITY;
 		a[1] = arr(fs[t], sizeof fs[t]);
 		if (!ok(q && atlas_engine_run(engines[t], q, &l, a, 2, &err) ==
-				     ATLAS_OK,
+					ATLAS_OK,
 			"%u thread(s): float atomics over %d lanes", t, N))
 			diag("%s", q ? err.msg : "no program");
 	}
@@ -130,7 +129,8 @@ static void test_identical(const float *x, const uint32_t *k)
 		uint32_t hist[NBINS] = {0};
 
 		for (size_t i = 0; i < N; i++) {
-			volatile float v = sum + x[i], w = lsum + (float)(i % 1000);
+			volatile float v = sum + x[i],
+				       w = lsum + (float)(i % 1000);
 
 			sum = v;
 			lsum = w;
@@ -177,7 +177,7 @@ static void test_subrange(const float *x)
 		memset(fs[t], 0, sizeof fs[t]);
 		fs[t][1] = INFINITY;
 		if (!ok(q && atlas_engine_run(engines[t], q, &l, a, 2, &err) ==
-				     ATLAS_OK,
+					ATLAS_OK,
 			"%u thread(s): lanes [12345, %d)", t, N - 777))
 			diag("%s", q ? err.msg : "no program");
 	}
@@ -237,8 +237,8 @@ static void test_first_error(void)
 		for (unsigned t = 1; t <= 3; t++) {
 			struct atlas_error err;
 			enum atlas_status st =
-				p ? run_on(engines[t], p, N, 1000, a, 3, &err)
-				  : ATLAS_ERR_ARG;
+				p ? run_on(engines[t], p, N, 1000, a, 3, &err) :
+				    ATLAS_ERR_ARG;
 			const char *want = c ? oob : "division by zero";
 
 			if (!ok(st == ATLAS_ERR_EXEC &&
