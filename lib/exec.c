@@ -181,6 +181,61 @@ static uint32_t pred_taken(struct worker *w, unsigned p, const struct split *s)
 	return n;
 }
 
+/* ---- results ------------------------------------------------------------ */
+
+/*
+ * Where a result for in->dst should be computed.  When every lane is
+ * written and the next instruction stores exactly this register to a
+ * contiguous range, compute straight into the buffer and let the register
+ * view it: the store then has nothing to copy.  Otherwise reg_dest.
+ */
+static void *result_dest(struct worker *w, const struct isa_insn *in,
+			 const struct split *s)
+{
+	const struct atlas_program *p = w->ctx->prog;
+	const struct isa_insn *st = in + 1;
+	size_t size = atlas_type_size(in->type);
+	unsigned h;
+	uint64_t off;
+	uint8_t *q;
+
+	w->fwd = NULL;
+	if (s->count != w->nlanes || (size_t)(st - p->insns) >= p->ninsns ||
+	    (st->op != OP_STG && st->op != OP_STS) ||
+	    st->src[0] != in->dst || atlas_type_size(st->type) != size ||
+	    st->addr.mode != ADDR_REGREG || st->addr.base == in->dst ||
+	    st->addr.index == in->dst)
+		return reg_dest(w, in->dst, s);
+	q = exec_span(w, &st->addr, size, &h, &off);
+	if (!q || (uintptr_t)q % size)
+		return reg_dest(w, in->dst, s);
+	/* registers viewing that range keep their values */
+	regs_unalias(w, h, off, off + w->nlanes * size);
+	w->fwd = q;
+	w->fwd_handle = h;
+	w->fwd_off = off;
+	return q;
+}
+
+/* Commit a result computed where result_dest said. */
+static void result_commit(struct worker *w, const struct isa_insn *in,
+			  void *d, const struct split *s)
+{
+	struct vreg *v;
+
+	if (d != w->fwd || !d) {
+		reg_commit(w, in->dst, in->type, d, s);
+		return;
+	}
+	v = wreg(w, in->dst);
+	v->shape = SH_VARYING;
+	v->lanes = d;
+	v->alias = 1;
+	v->alias_handle = (uint16_t)w->fwd_handle;
+	v->alias_lo = w->fwd_off;
+	v->alias_hi = w->fwd_off + w->nlanes * atlas_type_size(in->type);
+}
+
 /* ---- arithmetic ----------------------------------------------------------- */
 
 static int uni(struct worker *w, unsigned reg)
@@ -302,15 +357,15 @@ static int do_binary(struct worker *w, const struct isa_insn *in,
 		reg_commit_uniform(w, in->dst, t, r, s);
 		return 0;
 	}
-	a = reg_lanes(w, in->src[0], t);
-	b = reg_lanes(w, in->src[1], tb);
-	d = reg_dest(w, in->dst, s);
+	d = result_dest(w, in, s);
 	/* a u32 shift amount written in place as a wider type would be
 	   overwritten before it is read */
-	if (tb != t && in->dst == in->src[1])
+	if (tb != t && in->dst == in->src[1] && d != w->fwd)
 		d = w->scratch[0];
+	a = reg_lanes(w, in->src[0], t);
+	b = reg_lanes(w, in->src[1], tb);
 	fn(d, a, b, w->nlanes);
-	reg_commit(w, in->dst, t, d, s);
+	result_commit(w, in, d, s);
 	return 0;
 }
 
@@ -330,12 +385,12 @@ static int do_ternary(struct worker *w, const struct isa_insn *in,
 		reg_commit_uniform(w, in->dst, t, r, s);
 		return 0;
 	}
+	d = result_dest(w, in, s);
 	a = reg_lanes(w, in->src[0], t);
 	b = reg_lanes(w, in->src[1], t);
 	c = reg_lanes(w, in->src[2], t);
-	d = reg_dest(w, in->dst, s);
 	fn(d, a, b, c, w->nlanes);
-	reg_commit(w, in->dst, t, d, s);
+	result_commit(w, in, d, s);
 	return 0;
 }
 
@@ -387,10 +442,10 @@ static void do_unary(struct worker *w, const struct isa_insn *in,
 		reg_commit_uniform(w, in->dst, t, r, s);
 		return;
 	}
+	d = result_dest(w, in, s);
 	a = reg_lanes(w, in->src[0], t);
-	d = reg_dest(w, in->dst, s);
 	fn(d, a, w->nlanes);
-	reg_commit(w, in->dst, t, d, s);
+	result_commit(w, in, d, s);
 }
 
 /*

@@ -101,6 +101,10 @@ struct worker {
 	struct launch_ctx *ctx;
 	struct atlas_error err;
 	int failed;
+	/* a result being computed in place of the store that follows it */
+	void *fwd;
+	unsigned fwd_handle;
+	uint64_t fwd_off;
 };
 
 /* Allocate a worker's storage for programs of up to nslots registers. */
@@ -124,6 +128,14 @@ int exec_pool(struct worker *w, const struct isa_insn *in,
 	      const struct split *s);
 int exec_higher(struct worker *w, const struct isa_insn *in,
 		const struct split *s);
+
+/*
+ * If every lane of the block addresses one contiguous, in-window range of
+ * elements of size bytes (uniform handle, offset affine with stride size),
+ * return its start and set *handle, *off; else NULL.
+ */
+uint8_t *exec_span(struct worker *w, const struct isa_addr *a, uint64_t size,
+		   unsigned *handle, uint64_t *off);
 
 /* Register helpers shared by exec*.c. */
 struct vreg *wreg(struct worker *w, unsigned reg);

@@ -72,24 +72,28 @@ static int addr_uniform(struct worker *w, const struct isa_addr *a,
 	return 1;
 }
 
-/*
- * Is the address handle uniform and the offset affine with the element
- * size as stride, so that the lanes touch one contiguous range?
- */
-static int addr_contiguous(struct worker *w, const struct isa_addr *a,
-			   uint64_t size, uint64_t *h, uint64_t *off)
+uint8_t *exec_span(struct worker *w, const struct isa_addr *a, uint64_t size,
+		   unsigned *handle, uint64_t *off)
 {
 	const struct vreg *o;
+	const struct atlas_view *v;
+	uint64_t h, len = w->nlanes * size;
 
 	if (a->mode != ADDR_REGREG || wreg(w, a->base)->shape != SH_UNIFORM)
-		return 0;
+		return NULL;
 	o = wreg(w, a->index);
 	if (o->shape != SH_AFFINE || o->stride != size)
-		return 0;
-	*h = wreg(w, a->base)->base;
+		return NULL;
+	h = wreg(w, a->base)->base;
+	if (h == 0 || h >= w->ctx->nviews)
+		return NULL;
+	v = &w->ctx->views[h];
+	*handle = (unsigned)h;
 	*off = o->base;
-	/* the range must not wrap around the address space */
-	return *off <= UINT64_MAX - w->nlanes * size;
+	if (o->base < v->base || o->base - v->base > v->size ||
+	    len > v->size - (o->base - v->base))
+		return NULL;
+	return (uint8_t *)v->data + (o->base - v->base);
 }
 
 static const uint8_t *first_lane_mask(const struct worker *w,
@@ -105,6 +109,7 @@ int exec_load(struct worker *w, const struct isa_insn *in,
 	uint64_t size = atlas_type_size(t), h, off;
 	const uint8_t *mask = first_lane_mask(w, s);
 	uint8_t *p = NULL, *d;
+	unsigned hv;
 
 	if (addr_uniform(w, &in->addr, &h, &off)) {
 		uint64_t bits = 0;
@@ -115,34 +120,26 @@ int exec_load(struct worker *w, const struct isa_insn *in,
 		reg_commit_uniform(w, in->dst, t, bits, s);
 		return 0;
 	}
-	if (!mask && addr_contiguous(w, &in->addr, size, &h, &off) &&
-	    h < w->ctx->nviews && h > 0) {
-		const struct atlas_view *v = &w->ctx->views[h];
+	if (!mask && (p = exec_span(w, &in->addr, size, &hv, &off))) {
+		struct vreg *r = wreg(w, in->dst);
 		uint64_t len = w->nlanes * size;
 
-		if (off >= v->base && off - v->base <= v->size &&
-		    len <= v->size - (off - v->base)) {
-			struct vreg *r = wreg(w, in->dst);
-
-			p = (uint8_t *)v->data + (off - v->base);
-			if ((uintptr_t)p % size == 0) {
-				/* zero copy: the register views the buffer */
-				r->shape = SH_VARYING;
-				r->lanes = p;
-				r->alias = 1;
-				r->alias_handle = (uint16_t)h;
-				r->alias_lo = off;
-				r->alias_hi = off + len;
-				return 0;
-			}
-			memcpy(r->own, p, len);
-			r->shape = SH_VARYING;
-			r->lanes = r->own;
-			r->alias = 0;
+		r->shape = SH_VARYING;
+		if ((uintptr_t)p % size == 0) {
+			/* zero copy: the register views the buffer */
+			r->lanes = p;
+			r->alias = 1;
+			r->alias_handle = (uint16_t)hv;
+			r->alias_lo = off;
+			r->alias_hi = off + len;
 			return 0;
 		}
-		/* out of range somewhere: find the lane below */
+		memcpy(r->own, p, len);
+		r->lanes = r->own;
+		r->alias = 0;
+		return 0;
 	}
+	/* a lane out of range, a mask or scattered lanes: lane by lane */
 	d = reg_dest(w, in->dst, s);
 	for (size_t k = 0; k < w->nlanes; k++) {
 		if (mask && !mask[k])
@@ -164,19 +161,18 @@ int exec_store(struct worker *w, const struct isa_insn *in,
 	const uint8_t *mask = first_lane_mask(w, s);
 	const uint8_t *val;
 	uint8_t *p = NULL;
+	unsigned hv;
 
-	if (!mask && addr_contiguous(w, &in->addr, size, &h, &off) &&
-	    h < w->ctx->nviews && h > 0) {
-		const struct atlas_view *v = &w->ctx->views[h];
+	if (!mask && (p = exec_span(w, &in->addr, size, &hv, &off))) {
+		struct vreg *v = wreg(w, in->src[0]);
 		uint64_t len = w->nlanes * size;
 
-		if (off >= v->base && off - v->base <= v->size &&
-		    len <= v->size - (off - v->base)) {
-			p = (uint8_t *)v->data + (off - v->base);
-			regs_unalias(w, (unsigned)h, off, off + len);
-			memcpy(p, reg_lanes(w, in->src[0], t), len);
+		/* already there: the value was computed in place (exec.c) */
+		if (v->shape == SH_VARYING && v->lanes == p)
 			return 0;
-		}
+		regs_unalias(w, hv, off, off + len);
+		memcpy(p, reg_lanes(w, in->src[0], t), len);
+		return 0;
 	}
 	val = reg_lanes(w, in->src[0], t);
 	for (size_t k = 0; k < w->nlanes; k++) {
