@@ -919,7 +919,7 @@ static enum atlas_status reorder_labels(struct rd *r)
 	free(map);
 	p->labels = nl;
 	p->labels_cap = p->nlabels;
-	return ATLAS_OK;
+	return program_label_reindex(p) == ATLAS_OK ? ATLAS_OK : nomem(r);
 }
 
 static enum atlas_status line(struct rd *r)
@@ -937,12 +937,35 @@ static enum atlas_status line(struct rd *r)
 	}
 }
 
+/* Read every line of r->text into r->p. */
+static enum atlas_status read_lines(struct rd *r)
+{
+	enum atlas_status st;
+	size_t next;
+
+	for (r->bol = 0, r->line = 1; r->bol < r->len;
+	     r->bol = next, r->line++) {
+		const char *nl = memchr(r->text + r->bol, '\n', r->len - r->bol);
+		const char *hash;
+
+		r->eol = nl ? (size_t)(nl - r->text) : r->len;
+		next = nl ? r->eol + 1 : r->len;
+		hash = memchr(r->text + r->bol, '#', r->eol - r->bol);
+		if (hash)
+			r->eol = (size_t)(hash - r->text);
+		r->pos = r->bol;
+		st = line(r);
+		if (st != ATLAS_OK)
+			return st;
+	}
+	return ATLAS_OK;
+}
+
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err)
 {
 	struct rd r;
-	enum atlas_status st = ATLAS_OK;
-	size_t next;
+	enum atlas_status st;
 
 	*out = NULL;
 	memset(&r, 0, sizeof r);
@@ -954,28 +977,14 @@ enum atlas_status asm_read(const char *text, size_t len,
 		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
 		return ATLAS_ERR_NOMEM;
 	}
-	for (r.bol = 0, r.line = 1; r.bol < len; r.bol = next, r.line++) {
-		const char *nl = memchr(text + r.bol, '\n', len - r.bol);
-		const char *hash;
-
-		r.eol = nl ? (size_t)(nl - text) : len;
-		next = nl ? r.eol + 1 : len;
-		hash = memchr(text + r.bol, '#', r.eol - r.bol);
-		if (hash)
-			r.eol = (size_t)(hash - text);
-		r.pos = r.bol;
-		st = line(&r);
-		if (st != ATLAS_OK)
-			goto out;
-	}
-	if (!r.have_kernel) {
+	st = read_lines(&r);
+	if (st == ATLAS_OK && !r.have_kernel) {
 		atlas_error_set(err, ATLAS_ERR_PARSE, 1, 1,
 				"missing .kernel directive");
 		st = ATLAS_ERR_PARSE;
-		goto out;
 	}
-	st = reorder_labels(&r);
-out:
+	if (st == ATLAS_OK)
+		st = reorder_labels(&r);
 	free(r.defs);
 	if (st != ATLAS_OK) {
 		atlas_program_free(r.p);
@@ -983,4 +992,23 @@ out:
 	}
 	*out = r.p;
 	return ATLAS_OK;
+}
+
+enum atlas_status asm_append(struct atlas_program *p, const char *text,
+			     size_t len, struct atlas_error *err)
+{
+	struct rd r;
+	enum atlas_status st;
+
+	memset(&r, 0, sizeof r);
+	r.text = text;
+	r.len = len;
+	r.err = err;
+	r.p = p;
+	r.have_kernel = 1;
+	r.have_insn = p->ninsns > 0;
+	p->verified = 0;
+	st = read_lines(&r);
+	free(r.defs);
+	return st;
 }

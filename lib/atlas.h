@@ -145,7 +145,46 @@ int atlas_program_param(const struct atlas_program *p, size_t i,
 /* Index of the parameter called name, or -1. */
 long atlas_program_param_find(const struct atlas_program *p, const char *name);
 
+/*
+ * Building a program in code: a new, empty program, its parameters, then
+ * its instructions and labels appended as assembly text (one or more
+ * lines, man 7 atlas-isa), then atlas_program_verify before running it.
+ */
+struct atlas_program *atlas_program_new(const char *name);
+
+/* Add a parameter; arrays get handles 1, 2, ... in declaration order. */
+enum atlas_status atlas_program_add_param(struct atlas_program *p,
+					  const char *name,
+					  enum atlas_param_kind kind,
+					  enum atlas_type type,
+					  enum atlas_param_use use, unsigned reg,
+					  struct atlas_error *err);
+
+/* Append NUL-terminated assembly text; err->line is a line of text. */
+enum atlas_status atlas_program_append(struct atlas_program *p,
+				       const char *text,
+				       struct atlas_error *err);
+
+/*
+ * Verify p (types at every use, definitions before use, labels, call
+ * depth, limits).  Parsing verifies already; a program changed since must
+ * be verified again before it runs.
+ */
+enum atlas_status atlas_program_verify(struct atlas_program *p,
+				       struct atlas_error *err);
+
 /* ---- launches and buffers ----------------------------------------------- */
+
+/* A zeroed, 64-byte aligned buffer of size bytes to run kernels over. */
+struct atlas_buffer;
+
+struct atlas_buffer *atlas_buffer_new(uint64_t size, struct atlas_error *err);
+void atlas_buffer_free(struct atlas_buffer *b);
+void *atlas_buffer_data(const struct atlas_buffer *b);
+uint64_t atlas_buffer_size(const struct atlas_buffer *b);
+/* The whole buffer as a kernel argument's view (base 0). */
+struct atlas_view atlas_buffer_view(const struct atlas_buffer *b);
+
 
 /*
  * A window of a kernel buffer: the bytes [base, base + size) of the

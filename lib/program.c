@@ -132,13 +132,56 @@ nomem:
 	return ATLAS_ERR_NOMEM;
 }
 
+/* FNV-1a: label names are short. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static void index_insert(struct atlas_program *p, size_t label)
+{
+	size_t mask = p->label_index_cap - 1;
+	size_t i = name_hash(p->labels[label].name) & mask;
+
+	while (p->label_index[i])
+		i = (i + 1) & mask;
+	p->label_index[i] = (uint32_t)label + 1;
+}
+
+enum atlas_status program_label_reindex(struct atlas_program *p)
+{
+	size_t cap = 64;
+	uint32_t *q;
+
+	while (cap < 2 * (p->nlabels + 1))
+		cap *= 2;
+	q = calloc(cap, sizeof *q);
+	if (!q)
+		return ATLAS_ERR_NOMEM;
+	free(p->label_index);
+	p->label_index = q;
+	p->label_index_cap = cap;
+	for (size_t i = 0; i < p->nlabels; i++)
+		index_insert(p, i);
+	return ATLAS_OK;
+}
+
 long program_label_ref(struct atlas_program *p, const char *name)
 {
 	struct isa_label *l;
+	size_t i, mask;
 
-	for (size_t i = 0; i < p->nlabels; i++)
-		if (strcmp(p->labels[i].name, name) == 0)
-			return (long)i;
+	if (p->label_index_cap < 2 * (p->nlabels + 1) &&
+	    program_label_reindex(p) != ATLAS_OK)
+		return -1;
+	mask = p->label_index_cap - 1;
+	for (i = name_hash(name) & mask; p->label_index[i]; i = (i + 1) & mask)
+		if (strcmp(p->labels[p->label_index[i] - 1].name, name) == 0)
+			return (long)p->label_index[i] - 1;
 	if (grow((void **)&p->labels, &p->labels_cap, p->nlabels, sizeof *l))
 		return -1;
 	l = &p->labels[p->nlabels];
@@ -146,6 +189,7 @@ long program_label_ref(struct atlas_program *p, const char *name)
 	l->name = strdup(name);
 	if (!l->name)
 		return -1;
+	p->label_index[i] = (uint32_t)p->nlabels + 1;
 	return (long)p->nlabels++;
 }
 
@@ -196,6 +240,7 @@ void atlas_program_free(struct atlas_program *p)
 		free(p->labels[i].name);
 	free(p->params);
 	free(p->labels);
+	free(p->label_index);
 	free(p->insns);
 	free(p->name);
 	free(p);
@@ -285,4 +330,39 @@ char *atlas_program_write(const struct atlas_program *p, enum atlas_format fmt,
 	if (!s)
 		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
 	return s;
+}
+
+struct atlas_program *atlas_program_new(const char *name)
+{
+	return program_new(name);
+}
+
+enum atlas_status atlas_program_add_param(struct atlas_program *p,
+					  const char *name,
+					  enum atlas_param_kind kind,
+					  enum atlas_type type,
+					  enum atlas_param_use use, unsigned reg,
+					  struct atlas_error *err)
+{
+	if (p->ninsns) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"parameter '%s' added after the first "
+				"instruction",
+				name);
+		return ATLAS_ERR_ARG;
+	}
+	return program_add_param(p, name, kind, type, use, reg, err);
+}
+
+enum atlas_status atlas_program_append(struct atlas_program *p,
+				       const char *text,
+				       struct atlas_error *err)
+{
+	return asm_append(p, text, strlen(text), err);
+}
+
+enum atlas_status atlas_program_verify(struct atlas_program *p,
+				       struct atlas_error *err)
+{
+	return program_verify(p, err);
 }

@@ -57,6 +57,9 @@ struct atlas_program {
 	size_t ninsns, insns_cap;
 	struct isa_label *labels;
 	size_t nlabels, labels_cap;
+	/* name -> label index + 1 (0: empty), open addressing */
+	uint32_t *label_index;
+	size_t label_index_cap; /* a power of two, or 0 */
 	int verified;
 	struct isa_facts facts;
 };
@@ -79,6 +82,8 @@ enum atlas_status program_add_param(struct atlas_program *p, const char *name,
  * Returns -1 on allocation failure.
  */
 long program_label_ref(struct atlas_program *p, const char *name);
+/* Rebuild the label name index after the labels array was reordered. */
+enum atlas_status program_label_reindex(struct atlas_program *p);
 /*
  * Define label name at the next instruction index.  A label defined twice
  * fails with "duplicate label 'NAME' at instruction IDX".
@@ -98,6 +103,12 @@ enum atlas_status program_emit(struct atlas_program *p,
 enum atlas_status program_verify(struct atlas_program *p,
 				 struct atlas_error *err);
 
+/*
+ * Append the instructions and labels of assembly text to p (directives
+ * are .param lines, before p's first instruction).  err->line/col set.
+ */
+enum atlas_status asm_append(struct atlas_program *p, const char *text,
+			     size_t len, struct atlas_error *err);
 /* Readers: build an unverified program from text.  err->line/col set. */
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err);

@@ -22,8 +22,8 @@
 
 #define MAX_PARAMS 64
 
-enum atlas_status verify_fail(struct verifier *v, uint32_t line,
-			      uint32_t col, const char *fmt, ...)
+enum atlas_status verify_fail(struct verifier *v, uint32_t line, uint32_t col,
+			      const char *fmt, ...)
 {
 	va_list ap;
 
@@ -230,9 +230,9 @@ static enum atlas_status check_params(struct verifier *v)
 			return verify_fail(v, q->line, q->col,
 					   "parameter '%s': invalid use",
 					   q->name);
-		v->entry_type[q->reg] = q->kind == ATLAS_PARAM_ARRAY
-						? ATLAS_U64
-						: (uint8_t)q->type;
+		v->entry_type[q->reg] = q->kind == ATLAS_PARAM_ARRAY ?
+						ATLAS_U64 :
+						(uint8_t)q->type;
 	}
 	return ATLAS_OK;
 }
@@ -278,7 +278,7 @@ static void note_reg(struct verifier *v, unsigned r, unsigned t)
 
 	v->f.reg_used[r] = 1;
 	if (*rt == 0xff || atlas_type_size((enum atlas_type)t) >
-				   atlas_type_size((enum atlas_type)*rt))
+				   atlas_type_size((enum atlas_type) * rt))
 		*rt = (uint8_t)t;
 }
 
@@ -298,9 +298,9 @@ static enum atlas_status check_indices(struct verifier *v,
 		uint64_t last = o->rbase;
 
 		if (o->rcount > 0)
-			last = o->rcount - 1 > UINT64_MAX - o->rbase
-				       ? UINT64_MAX
-				       : o->rbase + (o->rcount - 1);
+			last = o->rcount - 1 > UINT64_MAX - o->rbase ?
+				       UINT64_MAX :
+				       o->rbase + (o->rcount - 1);
 		if (last >= ISA_NREGS)
 			return verify_fail(v, in->line, in->col,
 					   "invalid register index: %llu",
@@ -339,9 +339,8 @@ static enum atlas_status check_types(struct verifier *v,
 	/* The engine runs what ops.h offers: the verifier asks it. */
 	if (in->op == OP_SETCC && !ops_compare((enum isa_cond)in->sub, t))
 		goto unsupported;
-	if (in->op == OP_CVT &&
-	    (in->type2 >= ATLAS_NTYPES ||
-	     !ops_convert(t, (enum atlas_type)in->type2)))
+	if (in->op == OP_CVT && (in->type2 >= ATLAS_NTYPES ||
+				 !ops_convert(t, (enum atlas_type)in->type2)))
 		return verify_fail(v, in->line, in->col,
 				   "unsupported operation: CVT from %s to %s",
 				   atlas_type_name(in->type2),

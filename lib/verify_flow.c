@@ -37,7 +37,7 @@
 struct vstate {
 	uint16_t reg[ISA_NREGS];
 	uint16_t pundef; /* predicates that may be undefined */
-	uint16_t seen;   /* reached by the analysis */
+	uint16_t seen;	 /* reached by the analysis */
 };
 
 struct triple {
@@ -52,14 +52,14 @@ struct vec {
 struct flow {
 	struct verifier *v;
 	const struct isa_insn *insns;
-	uint32_t n;         /* instructions */
-	uint32_t nb;        /* basic blocks, in instruction order */
-	uint32_t nf;        /* functions: distinct CALL targets < n */
+	uint32_t n;	    /* instructions */
+	uint32_t nb;	    /* basic blocks, in instruction order */
+	uint32_t nf;	    /* functions: distinct CALL targets < n */
 	uint32_t *bstart;   /* block b is [bstart[b], bstart[b + 1]) */
 	uint32_t *block_of; /* instruction -> block (leaders only are used) */
 	uint32_t *func_at;  /* instruction -> function entered there, NONE */
 	uint32_t *fentry;   /* function -> entry instruction */
-	uint32_t *grp;      /* function -> its group (a member function) */
+	uint32_t *grp;	    /* function -> its group (a member function) */
 	uint32_t *claim;    /* block -> function whose walk reached it, NONE */
 	uint32_t *call_off; /* group -> calls to its members in calls */
 	uint32_t *calls;    /* call instruction indices */
@@ -68,7 +68,7 @@ struct flow {
 	struct vstate *st;  /* nodes: blocks, then function join nodes */
 	uint32_t *queue;    /* circular worklist of nodes */
 	uint8_t *inq;
-	uint8_t *called;    /* block ending in a CALL: processed once */
+	uint8_t *called; /* block ending in a CALL: processed once */
 	uint32_t qhead, qlen;
 };
 
@@ -375,7 +375,7 @@ static void transfer(const struct isa_insn *in, struct vstate *s)
 	if (o.nw)
 		s->reg[o.w] = (uint16_t)TM(o.wt);
 	if (o.pw != ISA_NO_PRED)
-		s->pundef &= (uint16_t)~(1u << o.pw);
+		s->pundef &= (uint16_t) ~(1u << o.pw);
 }
 
 static void flow_block(struct flow *g, uint32_t b, struct vstate *s)
@@ -445,9 +445,9 @@ static int solve(struct flow *g)
 	if (!g->st || !g->queue || !g->inq || !g->called)
 		return -1;
 	for (unsigned r = 0; r < ISA_NREGS; r++)
-		s.reg[r] = v->entry_type[r] == 0xff
-				   ? V_UNDEF
-				   : (uint16_t)(TM(v->entry_type[r]) | V_ENTRY);
+		s.reg[r] = v->entry_type[r] == 0xff ?
+				   V_UNDEF :
+				   (uint16_t)(TM(v->entry_type[r]) | V_ENTRY);
 	s.pundef = 0xffff;
 	s.seen = 1;
 	flow_to(g, 0, &s);
@@ -479,11 +479,12 @@ static enum atlas_status check_read(struct verifier *v,
 				   "uninitialized register: r%u", r);
 	if ((m & V_TYPES) != TM(t)) {
 		other = m & V_TYPES & ~TM(t);
-		return verify_fail(v, in->line, in->col,
-				   "type mismatch: expected %s, got %s",
-				   atlas_type_name((enum atlas_type)t),
-				   atlas_type_name((enum atlas_type)
-							   __builtin_ctz(other)));
+		assert(other != 0); /* a defined register has a type */
+		return verify_fail(
+			v, in->line, in->col,
+			"type mismatch: expected %s, got %s",
+			atlas_type_name((enum atlas_type)t),
+			atlas_type_name((enum atlas_type)__builtin_ctz(other)));
 	}
 	if (m & V_ENTRY)
 		v->f.reg_live_in[r] = 1;
@@ -514,8 +515,8 @@ static enum atlas_status check_reads(struct flow *g)
 				if (check_read(v, in, &s, o.r[k], o.rt[k]))
 					return ATLAS_ERR_VERIFY;
 			for (uint64_t k = 0; k < o.rcount; k++)
-				if (check_read(v, in, &s,
-					       o.rbase + (unsigned)k, o.rtype))
+				if (check_read(v, in, &s, o.rbase + (unsigned)k,
+					       o.rtype))
 					return ATLAS_ERR_VERIFY;
 			transfer(in, &s);
 		}

@@ -14,24 +14,24 @@
 
 /* The registers and predicates one instruction reads and writes. */
 struct opnds {
-	int nr;            /* reads r[0..nr), of types rt[] */
+	int nr; /* reads r[0..nr), of types rt[] */
 	uint16_t r[4];
 	uint8_t rt[4];
-	uint16_t rbase;    /* REDUCE: also reads r[rbase .. rbase + rcount) */
+	uint16_t rbase; /* REDUCE: also reads r[rbase .. rbase + rcount) */
 	uint64_t rcount;
 	uint8_t rtype;
-	int nw;            /* 1 if it writes register w, of type wt */
+	int nw; /* 1 if it writes register w, of type wt */
 	uint16_t w;
 	uint8_t wt;
-	uint16_t pr, pw;   /* predicate read / written, ISA_NO_PRED if none */
+	uint16_t pr, pw; /* predicate read / written, ISA_NO_PRED if none */
 };
 
 struct verifier {
 	struct atlas_program *p;
 	struct atlas_error *err;
-	struct isa_facts f;            /* filled as the passes go */
-	size_t n;                      /* instructions */
-	unsigned narrays;              /* array parameters: handles 1..narrays */
+	struct isa_facts f; /* filled as the passes go */
+	size_t n;	    /* instructions */
+	unsigned narrays;   /* array parameters: handles 1..narrays */
 	uint8_t entry_type[ISA_NREGS]; /* type at lane entry, 0xff: undefined */
 };
 
@@ -42,8 +42,8 @@ struct verifier {
 void verify_decode(const struct isa_insn *in, struct opnds *o);
 
 /* Fill v->err with ATLAS_ERR_VERIFY and a message; returns the code. */
-enum atlas_status verify_fail(struct verifier *v, uint32_t line,
-			      uint32_t col, const char *fmt, ...)
+enum atlas_status verify_fail(struct verifier *v, uint32_t line, uint32_t col,
+			      const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* Fill v->err with "out of memory"; returns ATLAS_ERR_NOMEM. */

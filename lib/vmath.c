@@ -62,7 +62,7 @@ static inline float rnd_f32(float x, int mode)
 {
 	const float a = fabsf(x);
 	const float t = (a + 0x1p23f) - 0x1p23f;
-	const float up = t < a ? t + 1.0f : t;   /* ceil a */
+	const float up = t < a ? t + 1.0f : t;	 /* ceil a */
 	const float down = t > a ? t - 1.0f : t; /* floor a */
 	const int neg = asu(x) >> 31;
 	float r;
@@ -127,8 +127,8 @@ void vm_f16_to_f32(float *dst, const uint16_t *src, size_t n)
 		/* zero/subnormal: 2^-14 (1 + m/1024) - 2^-14 = m 2^-24 */
 		const uint32_t sub =
 			asu(asf((em << 13) + 0x38800000u) - 0x1p-14f);
-		const uint32_t r = em >= 0x7c00u ? inf
-						 : (em < 0x400u ? sub : nrm);
+		const uint32_t r = em >= 0x7c00u ? inf :
+						   (em < 0x400u ? sub : nrm);
 
 		dst[i] = asf(r | ((h & 0x8000u) << 16));
 	}

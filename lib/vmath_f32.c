@@ -84,23 +84,6 @@ static uint32_t maxabs(const float *x, size_t n)
 	return m;
 }
 
-/*
- * Driver for functions with a fast kernel valid when every |x| of the
- * block is at most lim (an ordered comparison of bit patterns, so NaN
- * and Inf always take the general kernel).
- */
-#define BLOCKED(name, lim)                                                     \
-	void vm_##name##_f32(float *dst, const float *src, size_t n)           \
-	{                                                                      \
-		for (size_t i = 0; i < n; i += BLK) {                          \
-			const size_t m = n - i < BLK ? n - i : BLK;            \
-			if (maxabs(src + i, m) <= asu(lim))                    \
-				name##_fast(dst + i, src + i, m);              \
-			else                                                   \
-				name##_full(dst + i, src + i, m);              \
-		}                                                              \
-	}
-
 #define LOOP(fn, kern)                                                         \
 	static void fn(float *dst, const float *src, size_t n)                 \
 	{                                                                      \
@@ -108,9 +91,47 @@ static uint32_t maxabs(const float *x, size_t n)
 			dst[i] = kern(src[i]);                                 \
 	}
 
+/*
+ * Functions with a fast kernel valid when every |x| of a block is at
+ * most lim (compared as bit patterns, so NaN and Inf never qualify) and
+ * a general kernel.  Out of place, the fast kernel runs first and also
+ * returns the largest |x|; the rare block that fails is redone.  In
+ * place the source would be gone by then, so the block is checked
+ * first.
+ */
+#define BLOCKED(name, lim)                                                     \
+	LOOP(name##_fast, name##_fast1)                                        \
+	LOOP(name##_full, name##_full1)                                        \
+	static uint32_t name##_fast_max(float *dst, const float *src,          \
+					size_t n)                              \
+	{                                                                      \
+		uint32_t m = 0;                                                \
+		for (size_t i = 0; i < n; i++) {                               \
+			const uint32_t b = asu(src[i]) & 0x7fffffffu;          \
+			m = b > m ? b : m;                                     \
+			dst[i] = name##_fast1(src[i]);                         \
+		}                                                              \
+		return m;                                                      \
+	}                                                                      \
+	void vm_##name##_f32(float *dst, const float *src, size_t n)           \
+	{                                                                      \
+		for (size_t i = 0; i < n; i += BLK) {                          \
+			const size_t m = n - i < BLK ? n - i : BLK;            \
+			if (dst != src) {                                      \
+				if (name##_fast_max(dst + i, src + i, m) >     \
+				    asu(lim))                                  \
+					name##_full(dst + i, src + i, m);      \
+			} else if (maxabs(src + i, m) <= asu(lim)) {           \
+				name##_fast(dst + i, src + i, m);              \
+			} else {                                               \
+				name##_full(dst + i, src + i, m);              \
+			}                                                      \
+		}                                                              \
+	}
+
 /* ---- exp ------------------------------------------------------------ */
 
-#define MAGICF 0x1.8p23f  /* adding it rounds |v| < 2^22 to an integer */
+#define MAGICF 0x1.8p23f /* adding it rounds |v| < 2^22 to an integer */
 #define LOG2EF 0x1.715476p+0f
 #define LN2HIF 0x1.62e4p-1f /* 15 bits: k * LN2HIF is exact for |k| < 512 */
 #define LN2LOF 0x1.7f7d1cp-20f
@@ -173,68 +194,64 @@ static inline float exp_full1(float x)
 	return y;
 }
 
-LOOP(exp_fast, exp_fast1)
-LOOP(exp_full, exp_full1)
 BLOCKED(exp, 87.5f)
 
 /* ---- sigmoid -------------------------------------------------------- */
 
 /*
  * e = exp(-a) for a = |x|, then y = num / (1 + e) with num = 1 (x >= 0)
- * or e (x < 0), which never overflows.  1 + e is formed exactly as
- * dh + dl, and one correction step removes the rounding of the quotient,
- * so the error is that of e plus half an ulp.
+ * or e (x < 0), which never overflows.  The quotient y0 = num * (1 / dh)
+ * is corrected with the exact residual num - y0 (1 + e): num - y0 is
+ * exact (Sterbenz), so one fma gives it with a single rounding and the
+ * rounding of dh = 1 + e drops out too.  The error is that of e plus
+ * half an ulp.
  */
 static inline float sigm_tail(float x, float e)
 {
-	const float dh = 1.0f + e;
-	const float dl = (1.0f - dh) + e;
 	const float num = x >= 0.0f ? 1.0f : e;
-	const float inv = 1.0f / dh;
+	const float inv = 1.0f / (1.0f + e);
 	const float y0 = num * inv;
-	const float res = fmaf(-y0, dl, fmaf(-y0, dh, num));
+	const float res = fmaf(-y0, e, num - y0);
 
 	return fmaf(res, inv, y0);
 }
 
-/* exp(-a) = 2^-k e^-r, r = a - k ln2; e^-r = 1 - (r - r^2 q(-r)). */
-static inline float expneg_core(float a, float *tp)
+/* exp(-a) = s e^-r with s = 2^-k, r = a - k ln2, computed as
+ * s - s (r - r^2 q(-r)) with one rounding */
+static inline float expneg(float a, float s, float t)
 {
-	const float t = fmaf(a, LOG2EF, MAGICF);
 	const float k = t - MAGICF;
 	const float r = fmaf(k, -LN2LOF, fmaf(k, -LN2HIF, a));
 
-	*tp = t;
-	return 1.0f - fmaf(-(r * r), expq(-r), r);
+	return fmaf(-s, fmaf(-(r * r), expq(-r), r), s);
 }
 
 static inline float sigmoid_fast1(float x)
 {
-	float t;
-	const float p = expneg_core(fabsf(x), &t);
+	const float a = fabsf(x);
+	const float t = fmaf(a, LOG2EF, MAGICF);
 	/* 2^-k with k <= 126 */
-	const float e =
-		p * asf((0x3f800000u + (asu(MAGICF) << 23)) - (asu(t) << 23));
+	const float s =
+		asf((0x3f800000u + (asu(MAGICF) << 23)) - (asu(t) << 23));
 
-	return sigm_tail(x, e);
+	return sigm_tail(x, expneg(a, s, t));
 }
 
 static inline float sigmoid_full1(float x)
 {
-	float a = fabsf(x), t;
+	float a = fabsf(x);
 
 	a = a > 104.0f ? 104.0f : a; /* NaN stays NaN */
-	const float p = expneg_core(a, &t);
+	const float t = fmaf(a, LOG2EF, MAGICF);
 	const uint32_t ki = asu(t) - asu(MAGICF);
 	const uint32_t k1 = ki >> 1;
+	/* 2^-k = s1 s2: the product with s1 is exact, s2 rounds once */
 	const float s1 = asf(0x3f800000u - (k1 << 23));
 	const float s2 = asf(0x3f800000u - ((ki - k1) << 23));
 
-	return sigm_tail(x, p * s1 * s2);
+	return sigm_tail(x, expneg(a, s1, t) * s2);
 }
 
-LOOP(sigmoid_fast, sigmoid_fast1)
-LOOP(sigmoid_full, sigmoid_full1)
 BLOCKED(sigmoid, 87.5f)
 
 /* ---- double-precision helpers for the other functions --------------- */
@@ -260,8 +277,8 @@ static inline double expm1q(double r)
 /* 2^k for an integer-valued t - MAGICD (|k| < 1023) */
 static inline double scale2(double t)
 {
-	return asd((asu64(t) << 52) + (0x3ff0000000000000u -
-				       (asu64(MAGICD) << 52)));
+	return asd((asu64(t) << 52) +
+		   (0x3ff0000000000000u - (asu64(MAGICD) << 52)));
 }
 
 /* e^z for |z| < 700 (no special values), relative error 2^-32 */
@@ -342,8 +359,8 @@ static inline float log101f(float x)
 	double k;
 	const double l = logd_core(logarg(x), &k);
 
-	return logsel(x, fma(k, 0x1.34413509f79ffp-2,
-			     l * 0x1.bcb7b1526e50ep-2));
+	return logsel(x,
+		      fma(k, 0x1.34413509f79ffp-2, l * 0x1.bcb7b1526e50ep-2));
 }
 
 #define SIMPLE(name, kern)                                                     \
@@ -446,7 +463,8 @@ static inline float sin1f(float x)
 	const double s = sin_poly(r), c = cos_poly(r);
 	const float y = (float)(q & 1 ? c : s);
 
-	return asf(asu(y) ^ ((q & 2) << 30));
+	/* the polynomial loses the sign of -0 */
+	return x == 0.0f ? x : asf(asu(y) ^ ((q & 2) << 30));
 }
 
 static inline float cos1f(float x)
@@ -466,7 +484,7 @@ static inline float tan1f(float x)
 	const double s = sin_poly(r), c = cos_poly(r);
 	const double n = q & 1 ? -c : s, d = q & 1 ? s : c;
 
-	return (float)(n / d);
+	return x == 0.0f ? x : (float)(n / d);
 }
 
 /*
@@ -597,7 +615,7 @@ static inline float atan2_1f(float yf, float xf)
 	const double den = big ? mn + mx : mx;
 	double u = num / den;
 
-	u = den == 0.0 ? 0.0 : u;
+	u = den == 0.0 ? num : u; /* 0 for atan2(0, 0), NaN stays */
 	const double w = u * u;
 	double p = 0x1.9e752466ba09fp-5;
 
@@ -646,25 +664,24 @@ static inline float pow1f(float a, float b)
 	w = w < -200.0 ? -200.0 : w;
 	const double t = w + MAGICD;
 	const double r = (w - (t - MAGICD)) * LN2;
-	const double core = fma(fma(r * r, expm1q(r), r), scale2(t),
-				scale2(t));
+	const double core = fma(fma(r * r, expm1q(r), r), scale2(t), scale2(t));
 	float y = (float)core;
 
 	/* integer and odd-integer tests on b; |b| >= 2^23 is an integer,
 	 * >= 2^24 even; Inf counts as an even integer */
 	const float rb = (ab + 0x1p23f) - 0x1p23f;
 	const uint32_t isint = (uint32_t)(ab >= 0x1p23f) | (rb == ab);
-	const uint32_t odd = ab < 0x1p23f ? asu(ab + 0x1p23f) & 1
-					  : (uint32_t)(ab < 0x1p24f) & asu(ab);
+	const uint32_t odd = ab < 0x1p23f ? asu(ab + 0x1p23f) & 1 :
+					    (uint32_t)(ab < 0x1p24f) & asu(ab);
 	const uint32_t neg = asu(a) >> 31;
 
 	/* bitwise operators: no short-circuit control flow in the loop */
 	y = neg & isint & odd ? -y : y;
 	y = (uint32_t)(a < 0.0f) & (a > -INFINITY) & ~isint ? NAN : y;
 	y = ((uint32_t)(a == -1.0f) & (ab == INFINITY)) | (a == 1.0f) |
-			    (b == 0.0f)
-		    ? 1.0f
-		    : y;
+			    (b == 0.0f) ?
+		    1.0f :
+		    y;
 	return y;
 }
 

@@ -60,24 +60,47 @@ static uint64_t maxoff(const double *x, size_t n, uint64_t mask, uint64_t off)
 	return m;
 }
 
-/* fast kernel when every |x| <= lim (NaN and Inf never qualify) */
-#define BLOCKED(name, lim)                                                     \
-	void vm_##name##_f64(double *dst, const double *src, size_t n)         \
-	{                                                                      \
-		for (size_t i = 0; i < n; i += BLK) {                          \
-			const size_t m = n - i < BLK ? n - i : BLK;            \
-			if (maxoff(src + i, m, ~SIGN, 0) <= asu(lim))          \
-				name##_fast(dst + i, src + i, m);              \
-			else                                                   \
-				name##_full(dst + i, src + i, m);              \
-		}                                                              \
-	}
-
 #define LOOP(fn, kern)                                                         \
 	static void fn(double *dst, const double *src, size_t n)               \
 	{                                                                      \
 		for (size_t i = 0; i < n; i++)                                 \
 			dst[i] = kern(src[i]);                                 \
+	}
+
+/*
+ * Functions with a fast kernel valid when (bits(x) & mask) - off <= lim
+ * for every x of a block, and a general kernel.  Out of place, the fast
+ * kernel runs first and also returns that maximum; the rare block that
+ * fails is redone.  In place the block is checked first.
+ */
+#define BLOCKED(name, mask, off, lim)                                          \
+	LOOP(name##_fast, name##_fast1)                                        \
+	LOOP(name##_full, name##_full1)                                        \
+	static uint64_t name##_fast_max(double *dst, const double *src,        \
+					size_t n)                              \
+	{                                                                      \
+		uint64_t m = 0;                                                \
+		for (size_t i = 0; i < n; i++) {                               \
+			const uint64_t b = (asu(src[i]) & (mask)) - (off);     \
+			m = b > m ? b : m;                                     \
+			dst[i] = name##_fast1(src[i]);                         \
+		}                                                              \
+		return m;                                                      \
+	}                                                                      \
+	void vm_##name##_f64(double *dst, const double *src, size_t n)         \
+	{                                                                      \
+		for (size_t i = 0; i < n; i += BLK) {                          \
+			const size_t m = n - i < BLK ? n - i : BLK;            \
+			if (dst != src) {                                      \
+				if (name##_fast_max(dst + i, src + i, m) >     \
+				    (lim))                                     \
+					name##_full(dst + i, src + i, m);      \
+			} else if (maxoff(src + i, m, mask, off) <= (lim)) {   \
+				name##_fast(dst + i, src + i, m);              \
+			} else {                                               \
+				name##_full(dst + i, src + i, m);              \
+			}                                                      \
+		}                                                              \
 	}
 
 #define SIMPLE(name, kern)                                                     \
@@ -168,9 +191,7 @@ static inline double exp_full1(double x)
 	return scale_split(p, t);
 }
 
-LOOP(exp_fast, exp_fast1)
-LOOP(exp_full, exp_full1)
-BLOCKED(exp, 708.0)
+BLOCKED(exp, ~SIGN, 0, asu(708.0))
 
 /* ---- sigmoid -------------------------------------------------------- */
 
@@ -209,9 +230,7 @@ static inline double sigmoid_full1(double x)
 	return sigm_tail(x, scale_split(p, t));
 }
 
-LOOP(sigmoid_fast, sigmoid_fast1)
-LOOP(sigmoid_full, sigmoid_full1)
-BLOCKED(sigmoid, 708.0)
+BLOCKED(sigmoid, ~SIGN, 0, asu(708.0))
 
 /* ---- tanh ----------------------------------------------------------- */
 
@@ -338,8 +357,7 @@ static inline double log2_fin(double hi, double lo, double k)
 static inline double log10_fin(double hi, double lo, double k)
 {
 	const double ph = hi * LOG10E;
-	const double pl =
-		fma(hi, LOG10E, -ph) + (hi * LOG10E_LO + lo * LOG10E);
+	const double pl = fma(hi, LOG10E, -ph) + (hi * LOG10E_LO + lo * LOG10E);
 	const double kh = k * L10_2HI, kl = k * L10_2LO;
 	const double s = kh + ph;
 
@@ -359,19 +377,7 @@ static inline double log10_fin(double hi, double lo, double k)
 		const double hi = log_core(logarg(x, &ka), &lo, &k);           \
 		return logsel(x, fin(hi, lo, k + ka));                         \
 	}                                                                      \
-	LOOP(name##_fast, name##_fast1)                                        \
-	LOOP(name##_full, name##_full1)                                        \
-	void vm_##name##_f64(double *dst, const double *src, size_t n)         \
-	{                                                                      \
-		for (size_t i = 0; i < n; i += BLK) {                          \
-			const size_t m = n - i < BLK ? n - i : BLK;            \
-			if (maxoff(src + i, m, ~(uint64_t)0, POSNORM_OFF) <=            \
-			    POSNORM_MAX)                                       \
-				name##_fast(dst + i, src + i, m);              \
-			else                                                   \
-				name##_full(dst + i, src + i, m);              \
-		}                                                              \
-	}
+	BLOCKED(name, ~(uint64_t)0, POSNORM_OFF, POSNORM_MAX)
 
 LOGFN(log, log_fin)
 LOGFN(log2, log2_fin)
@@ -489,7 +495,8 @@ static inline double sin1(double x)
 	const double st = sin_tail(rh, rl), ct = cos_tail(rh, rl, &ch);
 	const double y = q & 1 ? ch + ct : rh + st;
 
-	return asd(asu(y) ^ ((q & 2) << 62));
+	/* the sums lose the sign of -0 */
+	return x == 0.0 ? x : asd(asu(y) ^ ((q & 2) << 62));
 }
 
 static inline double cos1(double x)
@@ -522,7 +529,7 @@ static inline double tan1(double x)
 	const double q0 = nh * inv;
 	const double res = fma(-q0, dh, nh) + (nl - q0 * dl);
 
-	return fma(res, inv, q0);
+	return x == 0.0 ? x : fma(res, inv, q0);
 }
 
 #define TRIG(name, kern, libm)                                                 \
@@ -587,8 +594,7 @@ static inline double log_dd(double x, double kadj, double *lo)
 	m = fma(m, uh, 0x1.99999999999a1p-2);
 	const double c1 = 0x1.5555555555555p-1, c1l = 0x1.5555555555555p-55;
 	const double Rh = c1 * uh;
-	const double Rl = fma(c1, uh, -Rh) + (c1l * uh + c1 * ul) +
-			  uh * uh * m;
+	const double Rl = fma(c1, uh, -Rh) + (c1l * uh + c1 * ul) + uh * uh * m;
 	/* f^2/2 = hh + hl */
 	const double f2 = f * f;
 	const double hh = 0.5 * f2, hl = 0.5 * fma(f, f, -f2);
@@ -620,19 +626,18 @@ static inline double log_dd(double x, double kadj, double *lo)
 static inline double pow1(double a, double b)
 {
 	const double aa = fabs(a), ab = fabs(b);
-	const int sub = aa < 0x1p-1022;
-	const double as = sub ? aa * 0x1p54 : aa;
-	const int fin = as > 0.0 && as < INFINITY;
+	const double as = aa < 0x1p-1022 ? aa * 0x1p54 : aa;
+	const double kadj = aa < 0x1p-1022 ? -54.0 : 0.0;
 	double ll;
-	double lh = log_dd(fin ? as : 1.0, sub ? -54.0 : 0.0, &ll);
+	double lh = log_dd(as > 0.0 && as < INFINITY ? as : 1.0, kadj, &ll);
 
-	lh = fin ? lh : aa;	/* Inf or NaN */
+	lh = aa == INFINITY || aa != aa ? aa : lh;
 	lh = aa == 0.0 ? -INFINITY : lh;
 	double eh = b * lh;
 	double el = fma(b, lh, -eh) + b * ll;
 
 	el = fabs(eh) < 1000.0 ? el : 0.0; /* Inf - Inf */
-	eh = eh > 710.0 ? 710.0 : eh;      /* NaN stays NaN */
+	eh = eh > 710.0 ? 710.0 : eh;	   /* NaN stays NaN */
 	eh = eh < -746.0 ? -746.0 : eh;
 	double t;
 	const double p = exp_core(eh, el, &t);
@@ -641,17 +646,17 @@ static inline double pow1(double a, double b)
 	/* |b| >= 2^52 is an integer, >= 2^53 even; Inf is even */
 	const double rb = (ab + 0x1p52) - 0x1p52;
 	const uint64_t isint = (uint64_t)(ab >= 0x1p52) | (rb == ab);
-	const uint64_t odd = ab < 0x1p52 ? asu(ab + 0x1p52) & 1
-					 : (uint64_t)(ab < 0x1p53) & asu(ab);
+	const uint64_t odd = ab < 0x1p52 ? asu(ab + 0x1p52) & 1 :
+					   (uint64_t)(ab < 0x1p53) & asu(ab);
 	const uint64_t neg = asu(a) >> 63;
 
 	/* bitwise operators: no short-circuit control flow in the loop */
 	y = neg & isint & odd ? -y : y;
 	y = (uint64_t)(a < 0.0) & (a > -INFINITY) & ~isint ? NAN : y;
 	y = ((uint64_t)(a == -1.0) & (ab == INFINITY)) | (a == 1.0) |
-			    (b == 0.0)
-		    ? 1.0
-		    : y;
+			    (b == 0.0) ?
+		    1.0 :
+		    y;
 	return y;
 }
 
@@ -683,7 +688,8 @@ static inline double atan2_1(double y, double x)
 	double mn = swap ? ax : ay, mx = swap ? ay : ax;
 	/* keep mn + mx finite and the residuals below out of the
 	 * subnormal range (they are 2^-53 of the numerator) */
-	const double sc = mx > 0x1p1020 ? 0x1p-4 : (mx < 0x1p-900 ? 0x1p200 : 1.0);
+	const double sc = mx > 0x1p1020 ? 0x1p-4 :
+					  (mx < 0x1p-900 ? 0x1p200 : 1.0);
 
 	mn *= sc;
 	mx *= sc;
@@ -697,8 +703,10 @@ static inline double atan2_1(double y, double x)
 	double u = nh * inv;
 	double ul = (fma(-u, dh, nh) + (nl - u * dl)) * inv;
 
-	u = dh == 0.0 ? 0.0 : (big ? u : u / ns);
+	/* dh = 0: atan2(0, 0) or NaN; dh = Inf: the residual is NaN */
+	u = dh == 0.0 ? nh : (big ? u : u / ns);
 	ul = dh == 0.0 ? 0.0 : (big ? ul : ul / ns);
+	ul = dh == INFINITY ? 0.0 : ul;
 	const double w = u * u;
 	double p = 0x1.0b731add89ad6p-6;
 
@@ -736,10 +744,82 @@ void vm_atan2_f64(double *dst, const double *y, const double *x, size_t n)
 		dst[i] = atan2_1(y[i], x[i]);
 }
 
-/* ---- placeholders still to replace ---------------------------------- */
+/* ---- erf ------------------------------------------------------------ */
 
-void vm_erf_f64(double *dst, const double *src, size_t n)
+/*
+ * |x| < 0.875: erf x = x + x e(x^2).  Above: erf x = 1 - e^(-x^2) g(x),
+ * g a polynomial in x - c on [0.875, 2), [2, 3.5) and [3.5, 6] (fitted
+ * to minimise the error of erfc, below 2^-57), whose coefficients are
+ * picked per element; e^(-x^2) takes x^2 as an exact head-tail pair.
+ * erf rounds to 1 beyond 5.93.
+ */
+#define G3(a, b, c) (hi2 ? (c) : (hi1 ? (b) : (a)))
+
+static inline double erf1(double x)
 {
-	for (size_t i = 0; i < n; i++)
-		dst[i] = erf(src[i]);
+	double a = fabs(x);
+
+	a = a > 6.0 ? 6.0 : a; /* NaN stays NaN */
+	const double u = a * a, ul = fma(a, a, -u);
+	double e = -0x1.dc9f96b81d0dap-31;
+
+	e = fma(e, u, 0x1.e54e0e9ba25f9p-27);
+	e = fma(e, u, -0x1.5dd0832b23249p-23);
+	e = fma(e, u, 0x1.b9c1221487e00p-20);
+	e = fma(e, u, -0x1.f4d01d5edba22p-17);
+	e = fma(e, u, 0x1.f9a31006adb97p-14);
+	e = fma(e, u, -0x1.c02db3658a71bp-11);
+	e = fma(e, u, 0x1.565bcd0bd44cfp-8);
+	e = fma(e, u, -0x1.b82ce3127ba39p-6);
+	e = fma(e, u, 0x1.ce2f21a0429c0p-4);
+	e = fma(e, u, -0x1.812746b0379e5p-2);
+	e = fma(e, u, 0x1.06eba8214db69p-3);
+	const double small = fma(a, e, a);
+
+	const int hi1 = a >= 2.0, hi2 = a >= 3.5;
+	const double v = a - G3(1.4375, 2.75, 4.75);
+	double g = G3(-0x1.43bdd8df2ad4dp-24, 0.0, 0.0);
+
+	g = fma(g, v, G3(0x1.fb7ef7065980fp-23, 0.0, 0.0));
+	g = fma(g, v, G3(-0x1.927289b0be534p-21, -0x1.88b83aac6b104p-27, 0.0));
+	g = fma(g, v, G3(0x1.5dfb115651223p-19, 0x1.101966aa19ed9p-25, 0.0));
+	g = fma(g, v, G3(-0x1.24e053fea8a8ep-17, -0x1.1182fe295c02bp-23, 0.0));
+	g = fma(g, v, G3(0x1.d9c4b2a7d6a0bp-16, 0x1.292a2d0f0950fp-21, 0.0));
+	g = fma(g, v,
+		G3(-0x1.73772cff274bbp-14, -0x1.2df3f701d8abbp-19,
+		   -0x1.3001bad580c68p-23));
+	g = fma(g, v,
+		G3(0x1.198a1174925d5p-12, 0x1.2bf18be3743dbp-17,
+		   -0x1.bc5934bbd3e0ap-23));
+	g = fma(g, v,
+		G3(-0x1.9b4f132479a0bp-11, -0x1.2311d7fab9534p-15,
+		   -0x1.f94c5685176c7p-20));
+	g = fma(g, v,
+		G3(0x1.209579cd3997bp-9, 0x1.131bd86b38d2cp-13,
+		   0x1.609498062ea33p-18));
+	g = fma(g, v,
+		G3(-0x1.835e05aa1c8a1p-8, -0x1.f99e42aef83afp-12,
+		   -0x1.172862aa5d3dep-15));
+	g = fma(g, v,
+		G3(0x1.eedbaf5dbb8abp-7, 0x1.c2c72f63637cap-10,
+		   0x1.6c74d9e3dab68p-13));
+	g = fma(g, v,
+		G3(-0x1.2ae454cdd313ep-5, -0x1.84e9ab330ad14p-8,
+		   -0x1.dc19de1ccfa57p-11));
+	g = fma(g, v,
+		G3(0x1.528b08cb6235bp-4, 0x1.43b98bacb4744p-6,
+		   0x1.317c5a7311d08p-8));
+	g = fma(g, v,
+		G3(-0x1.63698e1f5ae10p-3, -0x1.030578132ee2fp-4,
+		   -0x1.811497ee27183p-6));
+	g = fma(g, v,
+		G3(0x1.5416a05961e1cp-2, 0x1.8c9eb68ff2798p-3,
+		   0x1.dc603a4c251a1p-4));
+	double t;
+	const double p = exp_core(-u, -ul, &t);
+	const double large = fma(-(p * pow2k(t)), g, 1.0);
+
+	return withsign(a < 0.875 ? small : large, x);
 }
+
+SIMPLE(erf, erf1)

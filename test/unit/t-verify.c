@@ -61,8 +61,7 @@ static void emit(struct isa_insn in)
 	}
 }
 
-static struct isa_insn I(enum isa_op op, enum atlas_type t)
-{
+static struct isa_insn I(enum isa_op op, enum atlas_type t) {
 	struct isa_insn in;
 
 	memset(&in, 0, sizeof in);
@@ -72,7 +71,8 @@ static struct isa_insn I(enum isa_op op, enum atlas_type t)
 	return in;
 }
 
-static void imm(enum atlas_type t, unsigned d, uint64_t v)
+static void
+imm(enum atlas_type t, unsigned d, uint64_t v)
 {
 	struct isa_insn in = I(OP_MOV_IMM, t);
 
@@ -196,8 +196,8 @@ static void mem_reg(enum isa_op op, enum atlas_type t, unsigned r,
 }
 
 /* Memory access op.T with address [rB + rO] (ADDR_REGREG). */
-static void mem_rr(enum isa_op op, enum atlas_type t, unsigned r,
-		   unsigned base, unsigned index)
+static void mem_rr(enum isa_op op, enum atlas_type t, unsigned r, unsigned base,
+		   unsigned index)
 {
 	struct isa_insn in = I(op, t);
 
@@ -227,8 +227,8 @@ static void mem_buf(enum isa_op op, enum atlas_type t, unsigned r,
 	emit(in);
 }
 
-static void reduce(enum isa_op op, enum atlas_type t, unsigned d,
-		   unsigned base, uint64_t count)
+static void reduce(enum isa_op op, enum atlas_type t, unsigned d, unsigned base,
+		   uint64_t count)
 {
 	struct isa_insn in = I(op, t);
 
@@ -388,18 +388,15 @@ static void test_insns(void)
 
 	start("k");
 	setcc(COND_LTU, ATLAS_I32, 0, 1, 2);
-	rejects("unsupported operation: SETLTU for type i32", 1,
-		"setltu.i32");
+	rejects("unsupported operation: SETLTU for type i32", 1, "setltu.i32");
 
 	start("k");
 	setcc(COND_GEU, ATLAS_F32, 0, 1, 2);
-	rejects("unsupported operation: SETGEU for type f32", 1,
-		"setgeu.f32");
+	rejects("unsupported operation: SETGEU for type f32", 1, "setgeu.f32");
 
 	start("k");
 	cvt(ATLAS_F64, ATLAS_I32, 1, 2);
-	rejects("unsupported operation: CVT from i32 to f64", 1,
-		"cvt.f64.i32");
+	rejects("unsupported operation: CVT from i32 to f64", 1, "cvt.f64.i32");
 
 	start("k");
 	cvt(ATLAS_U16, ATLAS_I8, 1, 2);
@@ -459,7 +456,8 @@ static void test_insns(void)
 		"first error wins");
 }
 
-/* ---- labels ---------------------------------------------------------------- */
+/* ---- labels ----------------------------------------------------------------
+ */
 
 static void test_labels(void)
 {
@@ -633,8 +631,7 @@ static void test_dataflow(void)
 	in.src[0] = 1;
 	in.src[1] = 255;
 	emit(in);
-	rejects("type mismatch: expected u32, got u64", 1,
-		"pmap count is u32");
+	rejects("type mismatch: expected u32, got u64", 1, "pmap count is u32");
 }
 
 /* ---- control flow -------------------------------------------------------- */
@@ -786,6 +783,21 @@ static void test_control(void)
 	accepts("nested calls");
 	is_int(P->facts.max_call_depth, 2, "nested calls: depth 2");
 
+	/* two entries into shared code: f falls through into g */
+	start("k");
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 3, 1, 2);
+	call("g");
+	bin(OP_ADD, ATLAS_F32, 4, 2, 1);
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 1, 0);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	op0(OP_RET);
+	accepts("functions sharing code");
+	is_int(P->facts.max_call_depth, 1, "shared code: depth 1");
+
 	/* divergent-looking code: a guard branch to the end, a loop inside
 	 * a branch, predicated select */
 	start("k");
@@ -829,7 +841,7 @@ static void test_control(void)
 	op0(OP_RET);
 	accepts("recursion");
 	is_int(P->facts.max_call_depth, ISA_MAX_CALL_DEPTH + 1,
-		"recursion: unbounded depth");
+	       "recursion: unbounded depth");
 }
 
 /* main calls f0, f0 calls f1, ..., f(n-2) calls f(n-1): depth n. */
@@ -896,7 +908,8 @@ static void test_facts(void)
 	is_int(f->nslots, 9, "facts: 9 slots");
 	for (unsigned k = 0; k < 9; k++) {
 		ok(f->reg_used[used[k]], "facts: r%u used", used[k]);
-		is_int(f->slot_of[used[k]], k, "facts: slot of a used register");
+		is_int(f->slot_of[used[k]], k,
+		       "facts: slot of a used register");
 	}
 	ok(!f->reg_used[2] && !f->reg_used[7] && !f->reg_used[252],
 	   "facts: r2, r7 (unused param), r252 unused");
