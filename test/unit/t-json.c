@@ -49,9 +49,9 @@ static int cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char **fixtures(size_t *n)
+static char **fixtures(const char *dir, size_t *n)
 {
-	DIR *d = opendir(FIXTURES);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	char **v = NULL;
 	size_t k = 0;
@@ -63,7 +63,8 @@ static char **fixtures(size_t *n)
 		const size_t l = strlen(e->d_name);
 		char **q;
 
-		if (l < 3 || strcmp(e->d_name + l - 2, ".s") != 0)
+		if (l < 3 || strcmp(e->d_name + l - 2, ".s") != 0 ||
+		    strncmp(e->d_name, "bad-", 4) == 0)
 			continue;
 		q = realloc(v, (k + 1) * sizeof *v);
 		if (!q)
@@ -121,7 +122,7 @@ static int same_program(const struct atlas_program *a,
 	return 1;
 }
 
-static void roundtrip(const char *name)
+static void roundtrip(const char *dir, const char *name)
 {
 	char path[512];
 	struct atlas_program *p = NULL, *q = NULL, *r = NULL;
@@ -129,7 +130,7 @@ static void roundtrip(const char *name)
 	char *text, *json = NULL, *back = NULL, *json2 = NULL;
 	size_t len = 0;
 
-	snprintf(path, sizeof path, "%s/%s", FIXTURES, name);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
 	text = slurp(path, &len);
 	if (!ok(text != NULL, "%s: read", name))
 		return;
@@ -424,15 +425,21 @@ static void check_bad(const struct bad *b)
 
 int main(void)
 {
-	size_t n;
-	char **names = fixtures(&n);
+	/* every test program: fixtures, bundled kernels, atlas-run's */
+	static const char *const dirs[] = {FIXTURES, "share/atlas/kernels",
+					   "test/fixtures/run"};
 
-	ok(n >= 4, "found %zu fixture programs", n);
-	for (size_t i = 0; i < n; i++) {
-		roundtrip(names[i]);
-		free(names[i]);
+	for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+		size_t n;
+		char **names = fixtures(dirs[d], &n);
+
+		ok(n >= 3, "found %zu programs in %s", n, dirs[d]);
+		for (size_t i = 0; i < n; i++) {
+			roundtrip(dirs[d], names[i]);
+			free(names[i]);
+		}
+		free(names);
 	}
-	free(names);
 	check_example();
 	check_imms();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
