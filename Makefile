@@ -81,7 +81,15 @@ $(LIBA): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-bin/%: $(BUILD)/cmd/%.o $(LIBA)
+# bin/ is shared by every BUILD= tree: relink when the tree or flags that
+# produced it change.
+bin/.stamp: FORCE
+	@mkdir -p bin
+	@echo '$(BUILD) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new
+	@cmp -s $@.new $@ || mv $@.new $@
+	@rm -f $@.new
+
+bin/%: $(BUILD)/cmd/%.o $(LIBA) bin/.stamp
 	@mkdir -p bin
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 

@@ -539,6 +539,13 @@ b ended after 2 elements, a has more"
 	assert_line --index 0 --regexp '^0000000 +1 +2 +3$'
 }
 
+@test "the README's sigmoid listing is the bundled kernel" {
+	awk '/This is the bundled sigmoid:/ { on = 1; next }
+	     on && /^```$/ { if (in_block) exit; in_block = 1; next }
+	     in_block { print }' "$ROOT/README.md" > listing.s
+	cmp listing.s "$ROOT/share/atlas/kernels/sigmoid.s"
+}
+
 @test "make demo's script runs" {
 	run -0 --separate-stderr "$ROOT/scripts/demo"
 	assert_equal "$stderr" ""
