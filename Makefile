@@ -77,6 +77,11 @@ $(BUILD)/%.o: %.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# Square roots vectorise only when they need not set errno; the vmath
+# loops handle negative inputs themselves.
+$(BUILD)/lib/vmath.o $(BUILD)/lib/vmath_f32.o $(BUILD)/lib/vmath_f64.o: \
+	ALL_CFLAGS += -fno-math-errno
+
 $(LIBA): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^

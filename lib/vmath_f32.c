@@ -66,7 +66,7 @@ static inline double asd(uint64_t u)
 	return d;
 }
 
-/* x with the sign bit of s (s is a float, r a float). */
+/* r with the sign bit of s */
 static inline float withsign(float r, float s)
 {
 	return asf((asu(r) & 0x7fffffffu) | (asu(s) & 0x80000000u));
@@ -167,8 +167,9 @@ static inline float expf_core(float x, float *tp)
 	return hi + (((1.0f - hi) + rh) + tail);
 }
 
-/* |x| <= 87.5: the result and 2^k are normal, or at worst the product
- * p * 2^-126 is rounded once into the subnormal range. */
+/* |x| <= 87.5: 2^k is normal and so is the result, except that
+ * p * 2^-126 may round once more into the subnormal range (still
+ * within one ulp). */
 static inline float exp_fast1(float x)
 {
 	float t;
@@ -182,8 +183,8 @@ static inline float exp_full1(float x)
 	float t;
 	const float p = expf_core(x, &t);
 	const uint32_t ki = asu(t) - asu(MAGICF);
-	/* 2^k as 2^k1 * 2^k2: p * 2^k1 is exact, the second product rounds
-	 * once (subnormal results) or overflows to Inf. */
+	/* 2^k as 2^k1 * 2^k2: p * 2^k1 is exact, the second product may
+	 * round into the subnormal range or overflow to Inf. */
 	const uint32_t k1 = (uint32_t)((int32_t)ki >> 1);
 	const float s1 = asf((k1 << 23) + 0x3f800000u);
 	const float s2 = asf(((ki - k1) << 23) + 0x3f800000u);
@@ -377,9 +378,10 @@ SIMPLE(log10, log101f)
 /* ---- sqrt, rsqrt ---------------------------------------------------- */
 
 /*
- * sqrt is correctly rounded by the hardware instruction; gcc vectorises
- * it only under -fno-math-errno (the Makefile sets it for lib/vmath*.c),
- * otherwise this is a scalar sqrtss per element.
+ * sqrt is correctly rounded by the hardware instruction.  gcc vectorises
+ * the builtin only under -fno-math-errno (a per-file flag in the
+ * Makefile); without it this is a scalar sqrtss per element, still
+ * exact.
  */
 static inline float sqrt1f(float x)
 {
@@ -390,7 +392,7 @@ SIMPLE(sqrt, sqrt1f)
 
 /*
  * 1/sqrt(x) by Newton's iteration in double from a bit-pattern guess:
- * three steps take the relative error from 3.4% to below 2^-40, and the
+ * three steps take the relative error from 3.4% to about 2^-35, and the
  * one rounding to float gives at most 0.5 ulp + tiny.
  */
 static inline float rsqrt1f(float x)

@@ -385,7 +385,7 @@ LOGFN(log10, log10_fin)
 
 /* ---- sqrt, rsqrt ---------------------------------------------------- */
 
-/* Correctly rounded by the instruction; vectorised under
+/* Correctly rounded by the instruction; vectorised only under
  * -fno-math-errno (see vmath_f32.c). */
 static inline double sqrt1(double x)
 {
