@@ -27,8 +27,11 @@ static struct split *split_new(struct worker *w)
 		w->splits_cap = cap;
 	}
 	s = &w->splits[w->nsplits];
-	if (!s->mask && !(s->mask = malloc(EXEC_B)))
-		return NULL;
+	if (!s->mask) {
+		if (!(s->mask = malloc(EXEC_B)))
+			return NULL;
+		s->ones = SIZE_MAX;
+	}
 	w->nsplits++;
 	return s;
 }
@@ -70,6 +73,7 @@ static void split_merge(struct worker *w, size_t i)
 		for (size_t k = 0; k < w->nlanes; k++)
 			o->mask[k] |= s->mask[k];
 		o->count += s->count;
+		o->ones = SIZE_MAX;
 		split_drop(w, i);
 		return;
 	}
@@ -120,6 +124,8 @@ static int branch(struct worker *w, size_t i, uint32_t ntaken,
 	t->pc = target;
 	t->count = ntaken;
 	memcpy(t->mask, w->tmask, EXEC_B);
+	t->ones = SIZE_MAX;
+	s->ones = SIZE_MAX;
 	for (size_t k = 0; k < w->nlanes; k++)
 		s->mask[k] &= (uint8_t)!w->tmask[k];
 	s->count -= ntaken;
@@ -194,7 +200,7 @@ static void *result_dest(struct worker *w, const struct isa_insn *in,
 {
 	const struct atlas_program *p = w->ctx->prog;
 	const struct isa_insn *st = in + 1;
-	size_t size = atlas_type_size(in->type);
+	size_t size = isa_size(in->type);
 	unsigned h;
 	uint64_t off;
 	uint8_t *q;
@@ -202,7 +208,7 @@ static void *result_dest(struct worker *w, const struct isa_insn *in,
 	w->fwd = NULL;
 	if (s->count != w->nlanes || (size_t)(st - p->insns) >= p->ninsns ||
 	    (st->op != OP_STG && st->op != OP_STS) ||
-	    st->src[0] != in->dst || atlas_type_size(st->type) != size ||
+	    st->src[0] != in->dst || isa_size(st->type) != size ||
 	    st->addr.mode != ADDR_REGREG || st->addr.base == in->dst ||
 	    st->addr.index == in->dst)
 		return reg_dest(w, in->dst, s);
@@ -233,7 +239,7 @@ static void result_commit(struct worker *w, const struct isa_insn *in,
 	v->alias = 1;
 	v->alias_handle = (uint16_t)w->fwd_handle;
 	v->alias_lo = w->fwd_off;
-	v->alias_hi = w->fwd_off + w->nlanes * atlas_type_size(in->type);
+	v->alias_hi = w->fwd_off + w->nlanes * isa_size(in->type);
 }
 
 /* ---- arithmetic ----------------------------------------------------------- */
@@ -264,7 +270,7 @@ static int affine_binary(struct worker *w, const struct isa_insn *in,
 			 const struct split *s)
 {
 	uint64_t ab, as, bb, bs, base, stride;
-	unsigned bits = 8 * (unsigned)atlas_type_size(in->type);
+	unsigned bits = 8 * (unsigned)isa_size(in->type);
 
 	if (!affine_of(w, in->src[0], &ab, &as) ||
 	    !affine_of(w, in->src[1], &bb, &bs) || (as == 0 && bs == 0))
@@ -323,7 +329,7 @@ static int do_idiv(struct worker *w, const struct isa_insn *in,
 			reg_commit(w, in->dst, t, dst, s);
 	} else {
 		memcpy(w->scratch[0], reg_lanes(w, in->dst, t),
-		       w->nlanes * atlas_type_size(t));
+		       w->nlanes * isa_size(t));
 		bad = ops_idiv(t, w->scratch[0], a, b, s->mask, w->nlanes);
 		if (bad == w->nlanes)
 			reg_commit(w, in->dst, t, w->scratch[0], s);
@@ -399,7 +405,7 @@ static void do_mov(struct worker *w, const struct isa_insn *in,
 {
 	enum atlas_type t = in->type;
 	struct vreg *src = wreg(w, in->src[0]), *dst = wreg(w, in->dst);
-	size_t size = atlas_type_size(t);
+	size_t size = isa_size(t);
 
 	if (in->src[0] == in->dst)
 		return;
@@ -457,8 +463,8 @@ static int affine_cvt(struct worker *w, const struct isa_insn *in,
 {
 	enum atlas_type to = in->type, from = in->type2;
 	const struct vreg *v = wreg(w, in->src[0]);
-	unsigned fb = 8 * (unsigned)atlas_type_size(from);
-	unsigned tb = 8 * (unsigned)atlas_type_size(to);
+	unsigned fb = 8 * (unsigned)isa_size(from);
+	unsigned tb = 8 * (unsigned)isa_size(to);
 	int64_t base, stride;
 	__int128 last, lo, hi;
 
@@ -555,7 +561,7 @@ static void do_sel(struct worker *w, const struct isa_insn *in,
 	a = reg_lanes(w, in->src[0], t);
 	b = reg_lanes(w, in->src[1], t);
 	d = reg_dest(w, in->dst, s);
-	ops_select(d, p->lanes, a, b, w->nlanes, atlas_type_size(t));
+	ops_select(d, p->lanes, a, b, w->nlanes, isa_size(t));
 	reg_commit(w, in->dst, t, d, s);
 }
 
@@ -580,7 +586,7 @@ static void do_reduce(struct worker *w, const struct isa_insn *in,
 	enum atlas_type t = in->type;
 	ops_bin_fn fn = ops_binary(reduce_op((enum isa_op)in->op), t);
 	uint64_t acc = ops_identity((enum isa_op)in->op, t);
-	size_t size = atlas_type_size(t);
+	size_t size = isa_size(t);
 	unsigned k = 0, count = (unsigned)in->imm;
 	void *d;
 
@@ -639,133 +645,162 @@ static int do_loop(struct worker *w, const struct isa_insn *in, size_t i)
 	return branch(w, i, n, target_of(w, in));
 }
 
-/* Execute the instruction at split i's pc and advance it. */
+/* Control flow: move split i's pc.  Returns 0, or -1 with w->err set. */
+static int control(struct worker *w, const struct isa_insn *in, size_t i)
+{
+	struct split *s = &w->splits[i];
+
+	switch (in->op) {
+	case OP_BRA:
+		if (in->pred == ISA_NO_PRED) {
+			s->pc = target_of(w, in);
+			break;
+		}
+		if (branch(w, i, pred_taken(w, in->pred, s), target_of(w, in)))
+			return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
+					 "out of memory");
+		break;
+	case OP_LOOP:
+		if (do_loop(w, in, i))
+			return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
+					 "out of memory");
+		break;
+	case OP_CALL:
+		if (s->depth >= ISA_MAX_CALL_DEPTH)
+			return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
+					 "call stack overflow (max depth: %d)",
+					 ISA_MAX_CALL_DEPTH);
+		if (split_stack(s))
+			return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
+					 "out of memory");
+		s->stack[s->depth++] = s->pc + 1;
+		s->pc = target_of(w, in);
+		break;
+	case OP_RET:
+		if (s->depth == 0)
+			return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
+					 "call stack underflow: attempted "
+					 "return with empty call stack");
+		s->pc = s->stack[--s->depth];
+		break;
+	default: /* EXIT */
+		split_drop(w, i);
+		return 0;
+	}
+	if (w->nsplits > 1)
+		split_merge(w, i);
+	return 0;
+}
+
+/*
+ * Execute the instruction at split i's pc and advance it.  One flat
+ * switch on the opcode: a single indirect jump per instruction and block.
+ */
 static int step(struct worker *w, size_t i)
 {
 	struct split *s = &w->splits[i];
 	const struct isa_insn *in = &w->ctx->prog->insns[s->pc];
-	struct split *t;
+	int rc = 0;
 
-	switch (isa_op_table[in->op].group) {
-	case GRP_CONTROL:
-		switch (in->op) {
-		case OP_BRA:
-			if (in->pred == ISA_NO_PRED) {
-				s->pc = target_of(w, in);
-				break;
-			}
-			if (branch(w, i, pred_taken(w, in->pred, s),
-				   target_of(w, in)))
-				return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
-						 "out of memory");
-			break;
-		case OP_LOOP:
-			if (do_loop(w, in, i))
-				return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
-						 "out of memory");
-			break;
-		case OP_CALL:
-			if (s->depth >= ISA_MAX_CALL_DEPTH)
-				return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
-						 "call stack overflow (max "
-						 "depth: %d)",
-						 ISA_MAX_CALL_DEPTH);
-			if (split_stack(s))
-				return lane_fail(w, in, 0, ATLAS_ERR_NOMEM,
-						 "out of memory");
-			s->stack[s->depth++] = s->pc + 1;
-			s->pc = target_of(w, in);
-			break;
-		case OP_RET:
-			if (s->depth == 0)
-				return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
-						 "call stack underflow: "
-						 "attempted return with empty "
-						 "call stack");
-			s->pc = s->stack[--s->depth];
-			break;
-		default: /* EXIT */
-			split_drop(w, i);
-			return 0;
-		}
-		t = &w->splits[i];
-		if (w->nsplits > 1)
-			split_merge(w, (size_t)(t - w->splits));
-		return 0;
-	case GRP_SYNC:
+	switch ((enum isa_op)in->op) {
+	case OP_BRA:
+	case OP_CALL:
+	case OP_RET:
+	case OP_LOOP:
+	case OP_EXIT:
+		return control(w, in, i);
+	case OP_LDG:
+	case OP_LDS:
+		rc = exec_load(w, in, s);
+		break;
+	case OP_STG:
+	case OP_STS:
+		rc = exec_store(w, in, s);
+		break;
+	case OP_MOV:
+		do_mov(w, in, s);
+		break;
+	case OP_MOV_IMM:
+		reg_commit_uniform(w, in->dst, in->type, in->imm, s);
+		break;
+	case OP_CVT:
+		do_cvt(w, in, s);
+		break;
+	case OP_ADD:
+	case OP_SUB:
+	case OP_MUL:
+	case OP_DIV:
+	case OP_MIN:
+	case OP_MAX:
+	case OP_AND:
+	case OP_OR:
+	case OP_XOR:
+	case OP_SHL:
+	case OP_SHR:
+		rc = do_binary(w, in, s);
+		break;
+	case OP_MAD:
+	case OP_FMA:
+		do_ternary(w, in, s);
+		break;
+	case OP_ABS:
+	case OP_NEG:
+	case OP_NOT:
+	case OP_EXP:
+	case OP_LOG:
+	case OP_LOG2:
+	case OP_LOG10:
+	case OP_SQRT:
+	case OP_RSQRT:
+	case OP_SIN:
+	case OP_COS:
+	case OP_TAN:
+	case OP_TANH:
+	case OP_SIGMOID:
+		do_unary(w, in, s);
+		break;
+	case OP_SETCC:
+		do_setcc(w, in, s);
+		break;
+	case OP_SEL:
+		do_sel(w, in, s);
+		break;
+	case OP_BAR_SYNC:
 		/* Lanes of a block run in lock step, instruction by
 		   instruction, so bar.sync holds within a block. */
-		if (in->op == OP_MEM_FENCE && in->sub >= SCOPE_DEVICE)
+		break;
+	case OP_MEM_FENCE:
+		if (in->sub >= SCOPE_DEVICE)
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		break;
-	case GRP_DATA:
-		switch (in->op) {
-		case OP_LDG:
-		case OP_LDS:
-			if (exec_load(w, in, s))
-				return -1;
-			break;
-		case OP_STG:
-		case OP_STS:
-			if (exec_store(w, in, s))
-				return -1;
-			break;
-		case OP_MOV:
-			do_mov(w, in, s);
-			break;
-		case OP_MOV_IMM:
-			reg_commit_uniform(w, in->dst, in->type, in->imm, s);
-			break;
-		default:
-			do_cvt(w, in, s);
-			break;
-		}
-		break;
-	case GRP_ARITH:
-	case GRP_LOGIC:
-	case GRP_TRANSC:
-		switch (isa_op_table[in->op].fmt) {
-		case FMT_BIN:
-			if (do_binary(w, in, s))
-				return -1;
-			break;
-		case FMT_TERN:
-			do_ternary(w, in, s);
-			break;
-		case FMT_SETCC:
-			do_setcc(w, in, s);
-			break;
-		case FMT_SEL:
-			do_sel(w, in, s);
-			break;
-		default:
-			if (in->op == OP_MOV)
-				do_mov(w, in, s);
-			else
-				do_unary(w, in, s);
-			break;
-		}
-		break;
-	case GRP_REDUCE:
+	case OP_REDUCE_ADD:
+	case OP_REDUCE_MIN:
+	case OP_REDUCE_MAX:
+	case OP_REDUCE_MUL:
 		do_reduce(w, in, s);
 		break;
-	case GRP_POOL:
-		if (exec_pool(w, in, s))
-			return -1;
+	case OP_POOL_ALLOC:
+	case OP_POOL_FREE:
+	case OP_POOL_LOAD:
+	case OP_POOL_STORE:
+		rc = exec_pool(w, in, s);
 		break;
-	case GRP_ATOMIC:
-		if (exec_atomic(w, in, s))
-			return -1;
+	case OP_ATOM_ADD:
+	case OP_ATOM_MIN:
+		rc = exec_atomic(w, in, s);
 		break;
-	case GRP_HIGHER:
-		if (exec_higher(w, in, s))
-			return -1;
+	case OP_PMAP:
+	case OP_PMAP2:
+	case OP_PREDUCE:
+		rc = exec_higher(w, in, s);
 		break;
 	default:
 		return lane_fail(w, in, 0, ATLAS_ERR_UNSUPPORTED,
 				 "unsupported instruction: %s",
 				 isa_op_table[in->op].mnemonic);
 	}
+	if (rc)
+		return -1;
 	s = &w->splits[i];
 	s->pc++;
 	if (w->nsplits > 1)
@@ -838,7 +873,7 @@ static void block_setup(struct worker *w)
 		} else {
 			/* Registers hold zero-extended bits: drop what the
 			   caller left above the type's width. */
-			size_t size = atlas_type_size(q->type);
+			size_t size = isa_size(q->type);
 			uint64_t bits = c->args[i].bits;
 
 			if (size < 8)
@@ -876,8 +911,11 @@ int exec_block(struct worker *w, uint64_t first, size_t n)
 	s->pc = 0;
 	s->depth = 0;
 	s->count = (uint32_t)n;
-	memset(s->mask, 1, n);
-	memset(s->mask + n, 0, EXEC_B - n);
+	if (s->ones != n) {
+		memset(s->mask, 1, n);
+		memset(s->mask + n, 0, EXEC_B - n);
+		s->ones = n;
+	}
 	while (w->nsplits) {
 		size_t i = w->nsplits == 1 ? 0 : split_pick(w);
 

@@ -30,7 +30,7 @@
 
 /* Lanes per interpreter block: three operand arrays of 4-byte lanes stay
    within L1 (performance-notes B6). */
-#define EXEC_B 1024
+#define EXEC_B 2048
 
 enum vshape { SH_UNIFORM, SH_AFFINE, SH_VARYING };
 
@@ -57,6 +57,8 @@ struct split {
 	uint32_t depth;
 	uint32_t count;   /* active lanes */
 	uint8_t *mask;    /* EXEC_B bytes */
+	size_t ones;      /* mask is known to be lanes [0, ones) set, the
+			     rest clear; SIZE_MAX when unknown */
 	uint32_t *stack;  /* ISA_MAX_CALL_DEPTH return pcs, or NULL */
 };
 
@@ -138,7 +140,11 @@ uint8_t *exec_span(struct worker *w, const struct isa_addr *a, uint64_t size,
 		   unsigned *handle, uint64_t *off);
 
 /* Register helpers shared by exec*.c. */
-struct vreg *wreg(struct worker *w, unsigned reg);
+static inline struct vreg *wreg(struct worker *w, unsigned reg)
+{
+	return &w->regs[w->ctx->prog->facts.slot_of[reg]];
+}
+
 /* The lane values of a register as an array (expanding UNIFORM/AFFINE). */
 const void *reg_lanes(struct worker *w, unsigned reg, enum atlas_type t);
 /* The value of one lane, zero-extended bits. */

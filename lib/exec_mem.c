@@ -106,7 +106,7 @@ int exec_load(struct worker *w, const struct isa_insn *in,
 	      const struct split *s)
 {
 	enum atlas_type t = in->type;
-	uint64_t size = atlas_type_size(t), h, off;
+	uint64_t size = isa_size(t), h, off;
 	const uint8_t *mask = first_lane_mask(w, s);
 	uint8_t *p = NULL, *d;
 	unsigned hv;
@@ -157,7 +157,7 @@ int exec_store(struct worker *w, const struct isa_insn *in,
 	       const struct split *s)
 {
 	enum atlas_type t = in->type;
-	uint64_t size = atlas_type_size(t), h, off, last_h = 0;
+	uint64_t size = isa_size(t), h, off, last_h = 0;
 	const uint8_t *mask = first_lane_mask(w, s);
 	const uint8_t *val;
 	uint8_t *p = NULL;
@@ -197,7 +197,7 @@ int exec_atomic(struct worker *w, const struct isa_insn *in,
 		const struct split *s)
 {
 	enum atlas_type t = in->type;
-	uint64_t size = atlas_type_size(t), h, off, last_h = 0;
+	uint64_t size = isa_size(t), h, off, last_h = 0;
 	ops_bin_fn fn = ops_binary(in->op == OP_ATOM_ADD ? OP_ADD : OP_MIN, t);
 	struct launch_ctx *c = w->ctx;
 	int rc = 0;
@@ -284,7 +284,7 @@ static int pool_lane(struct worker *w, const struct isa_insn *in, size_t k,
 		     uint8_t *out)
 {
 	struct launch_ctx *c = w->ctx;
-	uint64_t size = atlas_type_size(in->type);
+	uint64_t size = isa_size(in->type);
 	struct kpool *q = NULL;
 	uint64_t id = 0, off, v;
 
@@ -364,7 +364,7 @@ static int array_at(struct worker *w, const struct isa_insn *in, size_t k,
 static int higher_lane(struct worker *w, const struct isa_insn *in, size_t k)
 {
 	enum atlas_type t = in->type;
-	uint64_t size = atlas_type_size(t);
+	uint64_t size = isa_size(t);
 	unsigned count_reg = in->op == OP_PMAP2 ? in->src[2] : in->src[1];
 	uint64_t n = reg_lane_value(w, count_reg, ATLAS_U32, k);
 	uint8_t *out = NULL, *a = NULL, *b = NULL;

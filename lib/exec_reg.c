@@ -13,11 +13,6 @@
 #define ALIGN 64
 #define LANE_BYTES ((size_t)EXEC_B * 8)
 
-struct vreg *wreg(struct worker *w, unsigned reg)
-{
-	return &w->regs[w->ctx->prog->facts.slot_of[reg]];
-}
-
 int worker_reserve(struct worker *w, uint16_t nslots)
 {
 	size_t need;
@@ -132,7 +127,7 @@ static void materialize(struct worker *w, struct vreg *v, size_t size)
 const void *reg_lanes(struct worker *w, unsigned reg, enum atlas_type t)
 {
 	struct vreg *v = wreg(w, reg);
-	size_t size = atlas_type_size(t);
+	size_t size = isa_size(t);
 
 	switch (v->shape) {
 	case SH_UNIFORM:
@@ -156,7 +151,7 @@ uint64_t reg_lane_value(struct worker *w, unsigned reg, enum atlas_type t,
 			size_t lane)
 {
 	struct vreg *v = wreg(w, reg);
-	size_t size = atlas_type_size(t);
+	size_t size = isa_size(t);
 	uint64_t x = 0;
 
 	switch (v->shape) {
@@ -179,7 +174,7 @@ void reg_commit(struct worker *w, unsigned reg, enum atlas_type t,
 		const void *src, const struct split *s)
 {
 	struct vreg *v = wreg(w, reg);
-	size_t size = atlas_type_size(t);
+	size_t size = isa_size(t);
 
 	if (full(w, s)) {
 		if (src != v->own)
@@ -197,7 +192,7 @@ void reg_commit_uniform(struct worker *w, unsigned reg, enum atlas_type t,
 			uint64_t bits, const struct split *s)
 {
 	struct vreg *v = wreg(w, reg);
-	size_t size = atlas_type_size(t);
+	size_t size = isa_size(t);
 
 	bits &= width_mask(size);
 	if (full(w, s)) {
@@ -216,7 +211,7 @@ void reg_commit_affine(struct worker *w, unsigned reg, enum atlas_type t,
 		       uint64_t base, uint64_t stride, const struct split *s)
 {
 	struct vreg *v = wreg(w, reg);
-	size_t size = atlas_type_size(t);
+	size_t size = isa_size(t);
 	uint64_t m = width_mask(size);
 
 	if (full(w, s)) {

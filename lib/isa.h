@@ -257,6 +257,14 @@ struct isa_insn {
 	uint32_t line, col; /* source position, 0 if unknown */
 };
 
+/* Element size of a valid type, inline for the interpreter's hot path. */
+static inline size_t isa_size(unsigned t)
+{
+	static const unsigned char size[ATLAS_NTYPES] = {1, 2, 4, 8, 1, 2,
+							 4, 8, 2, 2, 4, 8};
+	return size[t];
+}
+
 /* Type properties. */
 int isa_type_is_int(enum atlas_type t);
 int isa_type_is_signed(enum atlas_type t); /* signed ints and all floats */

@@ -10,7 +10,7 @@
  * lanes (operands loaded inside the branch), or by the lanes below a cut
  * (operands loaded before it, the destination preloaded from the output);
  * in place (destination = first source) or not; over 1 to 3000 lanes, so
- * that launches cross the engine's 1024-lane blocks.
+ * that launches cross the engine's 2048-lane blocks.
  */
 #include <float.h>
 
@@ -678,7 +678,7 @@ static const char *const shapes2[] = {"VV", "VU", "UV", "UU", "VI", "IV", "II",
 				      "AV", "VA", "AU", "UA", "AA", "AI"};
 static const char *const shapes3[] = {"VVV", "UVV", "VUV", "VVU", "UUU",
 				      "AUU", "UAV", "VVA", "IIV", "AAA"};
-static const size_t sizes[] = {1, 7, 1024, 1025, 3000};
+static const size_t sizes[] = {1, 7, 2048, 2049, 5000};
 
 static enum shape shape_of(char ch)
 {

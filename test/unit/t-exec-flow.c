@@ -9,7 +9,7 @@
 #include "exec_util.h"
 
 /* Lane counts each test runs with: within one block, across blocks. */
-static const size_t sizes[] = {1, 7, 1024, 1025, 3000};
+static const size_t sizes[] = {1, 7, 2048, 2049, 5000};
 #define NSIZES (sizeof sizes / sizeof *sizes)
 
 /* Run p with one u64 output per lane; 1 if out[i] == f(i) for all i. */
