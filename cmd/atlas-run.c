@@ -260,8 +260,8 @@ static void run(void)
 	if (!(g.e = atlas_engine_new(&eo, &err)))
 		die(1, "%s", err.msg);
 	/* each thread gets a chunk's worth of lanes per launch */
-	if (atlas_stream_run(g.e, g.p, g.b, g.n, (size_t)CHUNK_LANES * g.threads,
-			     &st, &err)) {
+	if (atlas_stream_run(g.e, g.p, g.b, g.n,
+			     (size_t)CHUNK_LANES * g.threads, &st, &err)) {
 		/* EPIPE with SIGPIPE ignored: die quietly of SIGPIPE. */
 		if (err.code == ATLAS_ERR_IO && err.errnum == EPIPE) {
 			signal(SIGPIPE, SIG_DFL);

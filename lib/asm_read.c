@@ -945,7 +945,8 @@ static enum atlas_status read_lines(struct rd *r)
 
 	for (r->bol = 0, r->line = 1; r->bol < r->len;
 	     r->bol = next, r->line++) {
-		const char *nl = memchr(r->text + r->bol, '\n', r->len - r->bol);
+		const char *nl =
+			memchr(r->text + r->bol, '\n', r->len - r->bol);
 		const char *hash;
 
 		r->eol = nl ? (size_t)(nl - r->text) : r->len;

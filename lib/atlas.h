@@ -24,14 +24,14 @@
 enum atlas_status {
 	ATLAS_OK = 0,
 	ATLAS_ERR_NOMEM,       /* out of memory */
-	ATLAS_ERR_IO,          /* read or write failure (errno text in msg) */
+	ATLAS_ERR_IO,	       /* read or write failure (errno text in msg) */
 	ATLAS_ERR_PARSE,       /* malformed assembly or JSON */
 	ATLAS_ERR_VERIFY,      /* program rejected by the verifier */
-	ATLAS_ERR_EXEC,        /* a lane faulted during a launch */
-	ATLAS_ERR_ARG,         /* bad argument from the caller */
+	ATLAS_ERR_EXEC,	       /* a lane faulted during a launch */
+	ATLAS_ERR_ARG,	       /* bad argument from the caller */
 	ATLAS_ERR_LIMIT,       /* a documented limit was exceeded */
 	ATLAS_ERR_UNSUPPORTED, /* operation not supported for this type */
-	ATLAS_ERR_INPUT        /* malformed input data (e.g. partial element) */
+	ATLAS_ERR_INPUT	       /* malformed input data (e.g. partial element) */
 };
 
 /*
@@ -104,12 +104,12 @@ enum atlas_param_use {
 };
 
 struct atlas_param_info {
-	const char *name;         /* owned by the program */
+	const char *name; /* owned by the program */
 	enum atlas_param_kind kind;
-	enum atlas_type type;     /* element type for arrays */
+	enum atlas_type type; /* element type for arrays */
 	enum atlas_param_use use;
-	unsigned reg;             /* register that receives the handle/value */
-	unsigned handle;          /* arrays: buffer handle (1 + array ordinal) */
+	unsigned reg;	 /* register that receives the handle/value */
+	unsigned handle; /* arrays: buffer handle (1 + array ordinal) */
 };
 
 /*
@@ -153,12 +153,11 @@ long atlas_program_param_find(const struct atlas_program *p, const char *name);
 struct atlas_program *atlas_program_new(const char *name);
 
 /* Add a parameter; arrays get handles 1, 2, ... in declaration order. */
-enum atlas_status atlas_program_add_param(struct atlas_program *p,
-					  const char *name,
-					  enum atlas_param_kind kind,
-					  enum atlas_type type,
-					  enum atlas_param_use use, unsigned reg,
-					  struct atlas_error *err);
+enum atlas_status
+atlas_program_add_param(struct atlas_program *p, const char *name,
+			enum atlas_param_kind kind, enum atlas_type type,
+			enum atlas_param_use use, unsigned reg,
+			struct atlas_error *err);
 
 /* Append NUL-terminated assembly text; err->line is a line of text. */
 enum atlas_status atlas_program_append(struct atlas_program *p,
@@ -185,7 +184,6 @@ uint64_t atlas_buffer_size(const struct atlas_buffer *b);
 /* The whole buffer as a kernel argument's view (base 0). */
 struct atlas_view atlas_buffer_view(const struct atlas_buffer *b);
 
-
 /*
  * A window of a kernel buffer: the bytes [base, base + size) of the
  * buffer's address space live at data.  Accesses outside the window fail
@@ -200,7 +198,7 @@ struct atlas_view {
 /* One argument per parameter, in declaration order. */
 struct atlas_arg {
 	struct atlas_view view; /* arrays */
-	uint64_t bits;          /* scalars: the value's bit pattern, zero-extended */
+	uint64_t bits; /* scalars: the value's bit pattern, zero-extended */
 };
 
 /*
@@ -221,8 +219,9 @@ struct atlas_launch atlas_launch_linear(uint64_t n, uint32_t block_size);
 struct atlas_engine;
 
 struct atlas_engine_options {
-	unsigned threads;      /* 0 = 1 thread */
-	uint64_t pool_limit;   /* bytes PoolAlloc may hold per launch; 0 = default */
+	unsigned threads;    /* 0 = 1 thread */
+	uint64_t pool_limit; /* bytes PoolAlloc may hold per launch; 0 = default
+			      */
 };
 
 /* Create an engine; opts may be NULL for defaults.  NULL on failure. */
@@ -263,7 +262,8 @@ enum atlas_status atlas_value_parse(const char *text, enum atlas_type t,
 enum atlas_status atlas_kernel_find(const char *name, char **path,
 				    struct atlas_error *err);
 
-/* ---- I/O helpers ---------------------------------------------------------- */
+/* ---- I/O helpers ----------------------------------------------------------
+ */
 
 /*
  * Read up to n bytes from fd, looping over short reads, EINTR and EAGAIN
@@ -290,18 +290,19 @@ enum atlas_status atlas_read_all(int fd, uint64_t max, char **data, size_t *len,
  */
 void atlas_pipe_grow(int fd, size_t size);
 
-/* ---- streaming ------------------------------------------------------------ */
+/* ---- streaming ------------------------------------------------------------
+ */
 
 /* Where an argument of a streamed launch comes from or goes to. */
 struct atlas_stream_binding {
-	int fd;       /* arrays: the file descriptor to read or write; -1 unbound */
+	int fd; /* arrays: the file descriptor to read or write; -1 unbound */
 	const char *label; /* the file's name for messages ("-" for stdio) */
-	uint64_t bits;     /* scalars: value bit pattern */
-	int bound;         /* scalars: nonzero if the user gave a value */
+	uint64_t bits;	   /* scalars: value bit pattern */
+	int bound;	   /* scalars: nonzero if the user gave a value */
 };
 
 struct atlas_stream_stats {
-	uint64_t elements;  /* lanes run */
+	uint64_t elements; /* lanes run */
 	uint64_t bytes_in, bytes_out;
 	uint64_t chunks;
 };

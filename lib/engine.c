@@ -121,8 +121,8 @@ struct atlas_engine *atlas_engine_new(const struct atlas_engine_options *opts,
 	if (!e)
 		goto nomem;
 	e->nthreads = opts && opts->threads ? opts->threads : 1;
-	e->pool_limit = opts && opts->pool_limit ? opts->pool_limit
-						 : POOL_LIMIT_DEFAULT;
+	e->pool_limit = opts && opts->pool_limit ? opts->pool_limit :
+						   POOL_LIMIT_DEFAULT;
 	e->workers = calloc(e->nthreads, sizeof *e->workers);
 	e->threads = calloc(e->nthreads, sizeof *e->threads);
 	if (!e->workers || !e->threads)

@@ -21,8 +21,7 @@ static struct split *split_new(struct worker *w)
 
 		if (!q)
 			return NULL;
-		memset(q + w->splits_cap, 0,
-		       (cap - w->splits_cap) * sizeof *q);
+		memset(q + w->splits_cap, 0, (cap - w->splits_cap) * sizeof *q);
 		w->splits = q;
 		w->splits_cap = cap;
 	}
@@ -98,8 +97,7 @@ static size_t split_pick(const struct worker *w)
  * Lanes of split i in w->tmask (count ntaken) go to target; the others fall
  * through to pc + 1.
  */
-static int branch(struct worker *w, size_t i, uint32_t ntaken,
-		  uint32_t target)
+static int branch(struct worker *w, size_t i, uint32_t ntaken, uint32_t target)
 {
 	struct split *s = &w->splits[i], *t;
 
@@ -207,10 +205,9 @@ static void *result_dest(struct worker *w, const struct isa_insn *in,
 
 	w->fwd = NULL;
 	if (s->count != w->nlanes || (size_t)(st - p->insns) >= p->ninsns ||
-	    (st->op != OP_STG && st->op != OP_STS) ||
-	    st->src[0] != in->dst || isa_size(st->type) != size ||
-	    st->addr.mode != ADDR_REGREG || st->addr.base == in->dst ||
-	    st->addr.index == in->dst)
+	    (st->op != OP_STG && st->op != OP_STS) || st->src[0] != in->dst ||
+	    isa_size(st->type) != size || st->addr.mode != ADDR_REGREG ||
+	    st->addr.base == in->dst || st->addr.index == in->dst)
 		return reg_dest(w, in->dst, s);
 	q = exec_span(w, &st->addr, size, &h, &off);
 	if (!q || (uintptr_t)q % size)
@@ -224,8 +221,8 @@ static void *result_dest(struct worker *w, const struct isa_insn *in,
 }
 
 /* Commit a result computed where result_dest said. */
-static void result_commit(struct worker *w, const struct isa_insn *in,
-			  void *d, const struct split *s)
+static void result_commit(struct worker *w, const struct isa_insn *in, void *d,
+			  const struct split *s)
 {
 	struct vreg *v;
 
@@ -242,7 +239,8 @@ static void result_commit(struct worker *w, const struct isa_insn *in,
 	v->alias_hi = w->fwd_off + w->nlanes * isa_size(in->type);
 }
 
-/* ---- arithmetic ----------------------------------------------------------- */
+/* ---- arithmetic -----------------------------------------------------------
+ */
 
 static int uni(struct worker *w, unsigned reg)
 {
@@ -344,8 +342,8 @@ static int do_binary(struct worker *w, const struct isa_insn *in,
 		     const struct split *s)
 {
 	enum atlas_type t = in->type;
-	enum atlas_type tb = in->op == OP_SHL || in->op == OP_SHR ? ATLAS_U32
-								  : t;
+	enum atlas_type tb = in->op == OP_SHL || in->op == OP_SHR ? ATLAS_U32 :
+								    t;
 	ops_bin_fn fn;
 	const void *a, *b;
 	void *d;
@@ -476,8 +474,8 @@ static int affine_cvt(struct worker *w, const struct isa_insn *in,
 		return 1;
 	}
 	/* Widening: sign-extend the stride, the base as the source type. */
-	stride = fb == 64 ? (int64_t)v->stride
-			  : (int64_t)(v->stride << (64 - fb)) >> (64 - fb);
+	stride = fb == 64 ? (int64_t)v->stride :
+			    (int64_t)(v->stride << (64 - fb)) >> (64 - fb);
 	if (isa_type_is_signed(from)) {
 		base = (int64_t)(v->base << (64 - fb)) >> (64 - fb);
 		lo = -((__int128)1 << (fb - 1));
@@ -490,8 +488,7 @@ static int affine_cvt(struct worker *w, const struct isa_insn *in,
 	last = (__int128)base + (__int128)stride * (__int128)(w->nlanes - 1);
 	if (last < lo || last > hi)
 		return 0;
-	reg_commit_affine(w, in->dst, to, (uint64_t)base, (uint64_t)stride,
-			  s);
+	reg_commit_affine(w, in->dst, to, (uint64_t)base, (uint64_t)stride, s);
 	return 1;
 }
 
@@ -537,8 +534,8 @@ static void do_setcc(struct worker *w, const struct isa_insn *in,
 	}
 	a = reg_lanes(w, in->src[0], in->type);
 	b = reg_lanes(w, in->src[1], in->type);
-	d = s->count == w->nlanes ? w->preds[in->dst].lanes
-				  : (uint8_t *)w->scratch[0];
+	d = s->count == w->nlanes ? w->preds[in->dst].lanes :
+				    (uint8_t *)w->scratch[0];
 	fn(d, a, b, w->nlanes);
 	pred_commit(w, in->dst, d, s);
 }
@@ -604,7 +601,8 @@ static void do_reduce(struct worker *w, const struct isa_insn *in,
 	reg_commit(w, in->dst, t, d, s);
 }
 
-/* ---- control flow ----------------------------------------------------------- */
+/* ---- control flow -----------------------------------------------------------
+ */
 
 static uint32_t target_of(const struct worker *w, const struct isa_insn *in)
 {
@@ -808,7 +806,8 @@ static int step(struct worker *w, size_t i)
 	return 0;
 }
 
-/* ---- block setup ------------------------------------------------------------- */
+/* ---- block setup
+ * ------------------------------------------------------------- */
 
 static void set_uniform(struct worker *w, unsigned reg, uint64_t bits)
 {

@@ -35,31 +35,31 @@
 enum vshape { SH_UNIFORM, SH_AFFINE, SH_VARYING };
 
 struct vreg {
-	uint8_t shape;   /* enum vshape */
-	uint8_t filled;  /* UNIFORM/AFFINE: own[] holds the expanded lanes too */
-	uint8_t alias;   /* VARYING: lanes points into a buffer, not own */
-	uint16_t alias_handle;  /* when alias: the buffer's handle */
+	uint8_t shape;	/* enum vshape */
+	uint8_t filled; /* UNIFORM/AFFINE: own[] holds the expanded lanes too */
+	uint8_t alias;	/* VARYING: lanes points into a buffer, not own */
+	uint16_t alias_handle;	     /* when alias: the buffer's handle */
 	uint64_t alias_lo, alias_hi; /* when alias: data byte range aliased */
-	uint64_t base;   /* UNIFORM: value bits; AFFINE: lane 0's value */
+	uint64_t base;	 /* UNIFORM: value bits; AFFINE: lane 0's value */
 	uint64_t stride; /* AFFINE: per-lane increment, wrapping in the width */
-	void *lanes;     /* VARYING: the lane values */
-	void *own;       /* EXEC_B * 8 bytes of this register's storage */
+	void *lanes;	 /* VARYING: the lane values */
+	void *own;	 /* EXEC_B * 8 bytes of this register's storage */
 };
 
 struct vpred {
 	uint8_t uniform; /* 1: every lane holds value */
 	uint8_t value;
-	uint8_t *lanes;  /* EXEC_B bytes, 0 or 1 */
+	uint8_t *lanes; /* EXEC_B bytes, 0 or 1 */
 };
 
 struct split {
 	uint32_t pc;
 	uint32_t depth;
-	uint32_t count;   /* active lanes */
-	uint8_t *mask;    /* EXEC_B bytes */
-	size_t ones;      /* mask is known to be lanes [0, ones) set, the
-			     rest clear; SIZE_MAX when unknown */
-	uint32_t *stack;  /* ISA_MAX_CALL_DEPTH return pcs, or NULL */
+	uint32_t count;	 /* active lanes */
+	uint8_t *mask;	 /* EXEC_B bytes */
+	size_t ones;	 /* mask is known to be lanes [0, ones) set, the
+			    rest clear; SIZE_MAX when unknown */
+	uint32_t *stack; /* ISA_MAX_CALL_DEPTH return pcs, or NULL */
 };
 
 struct kpool {
@@ -73,10 +73,10 @@ struct launch_ctx {
 	const struct atlas_program *prog;
 	const struct atlas_launch *launch;
 	const struct atlas_arg *args;
-	const struct atlas_view *views;  /* by handle; views[0] unused */
+	const struct atlas_view *views; /* by handle; views[0] unused */
 	size_t nviews;
-	uint64_t first_lane, nlanes;     /* lanes [first, first+n) */
-	uint64_t lanes_per_block;        /* BX*BY*BZ */
+	uint64_t first_lane, nlanes; /* lanes [first, first+n) */
+	uint64_t lanes_per_block;    /* BX*BY*BZ */
 	/* kernel pools (PoolAlloc), guarded by lock */
 	pthread_mutex_t lock;
 	struct kpool *pools;
@@ -89,17 +89,17 @@ struct launch_ctx {
 
 /* One worker's state: its register file and scratch space. */
 struct worker {
-	struct vreg *regs;     /* by slot */
+	struct vreg *regs; /* by slot */
 	uint16_t nslots_cap;
 	struct vpred preds[ISA_NPREDS];
-	uint8_t *mem;          /* backing store of everything below */
+	uint8_t *mem; /* backing store of everything below */
 	size_t mem_size;
-	void *scratch[3];      /* EXEC_B * 8 bytes each */
-	uint8_t *tmask;        /* EXEC_B bytes */
+	void *scratch[3]; /* EXEC_B * 8 bytes each */
+	uint8_t *tmask;	  /* EXEC_B bytes */
 	struct split *splits;
 	size_t nsplits, splits_cap;
-	size_t nlanes;         /* lanes in the current block */
-	uint64_t first;        /* global id of the block's lane 0 */
+	size_t nlanes;	/* lanes in the current block */
+	uint64_t first; /* global id of the block's lane 0 */
 	struct launch_ctx *ctx;
 	struct atlas_error err;
 	int failed;
@@ -170,8 +170,7 @@ void reg_commit_uniform(struct worker *w, unsigned reg, enum atlas_type t,
 			uint64_t bits, const struct split *s);
 /* Copy aliased registers overlapping [lo, hi) of buffer handle into own
    storage, before that range is written. */
-void regs_unalias(struct worker *w, unsigned handle, uint64_t lo,
-		  uint64_t hi);
+void regs_unalias(struct worker *w, unsigned handle, uint64_t lo, uint64_t hi);
 
 /* Set w->err (message as in the reference) and return -1. */
 int lane_fail(struct worker *w, const struct isa_insn *in, size_t lane,

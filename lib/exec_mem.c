@@ -32,8 +32,9 @@ static int resolve(struct worker *w, const struct isa_insn *in, size_t lane,
 					 off, size, v->size);
 		return lane_fail(w, in, lane, ATLAS_ERR_EXEC,
 				 "buffer access out of bounds: offset %" PRIu64
-				 " + size %" PRIu64 " outside the window [%" PRIu64
-				 ", %" PRIu64 ")",
+				 " + size %" PRIu64
+				 " outside the window [%" PRIu64 ", %" PRIu64
+				 ")",
 				 off, size, v->base, v->base + v->size);
 	}
 	*ptr = (uint8_t *)v->data + (off - v->base);
@@ -61,8 +62,8 @@ static void lane_addr(struct worker *w, const struct isa_addr *a, size_t k,
 }
 
 /* Is the address the same in every lane?  Then set *h, *off. */
-static int addr_uniform(struct worker *w, const struct isa_addr *a,
-			uint64_t *h, uint64_t *off)
+static int addr_uniform(struct worker *w, const struct isa_addr *a, uint64_t *h,
+			uint64_t *off)
 {
 	if (a->mode != ADDR_BUF && wreg(w, a->base)->shape != SH_UNIFORM)
 		return 0;
@@ -231,7 +232,8 @@ int exec_atomic(struct worker *w, const struct isa_insn *in,
 	return rc;
 }
 
-/* ---- kernel pools ----------------------------------------------------------- */
+/* ---- kernel pools -----------------------------------------------------------
+ */
 
 /* Caller holds the lock. */
 static int pool_get(struct worker *w, const struct isa_insn *in, size_t k,
@@ -345,7 +347,8 @@ int exec_pool(struct worker *w, const struct isa_insn *in,
 	return 0;
 }
 
-/* ---- high-order operations ------------------------------------------------ */
+/* ---- high-order operations ------------------------------------------------
+ */
 
 /* A whole-array operand of n elements from offset 0 of handle h. */
 static int array_at(struct worker *w, const struct isa_insn *in, size_t k,

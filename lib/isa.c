@@ -28,9 +28,10 @@ const char *const isa_map2_names[MAP2_COUNT] = {"add", "sub", "mul", "div",
 
 const char *const isa_red_names[RED_COUNT] = {"sum", "product", "min", "max"};
 
-static const char *const type_names[ATLAS_NTYPES] = {
-	"i8", "i16", "i32", "i64", "u8", "u16",
-	"u32", "u64", "f16", "bf16", "f32", "f64"};
+static const char *const type_names[ATLAS_NTYPES] = {"i8",   "i16", "i32",
+						     "i64",  "u8",  "u16",
+						     "u32",  "u64", "f16",
+						     "bf16", "f32", "f64"};
 
 static const unsigned char type_sizes[ATLAS_NTYPES] = {1, 2, 4, 8, 1, 2,
 						       4, 8, 2, 2, 4, 8};

@@ -21,11 +21,12 @@
 #define ISA_MAX_INSNS (1u << 20)
 
 /* Special registers, set before a lane's first instruction (ref 2.1). */
-#define ISA_REG_LANE_IDX_X 252   /* u32 */
-#define ISA_REG_BLOCK_IDX_X 253  /* u32 */
-#define ISA_REG_BLOCK_DIM_X 254  /* u32 */
-#define ISA_REG_GLOBAL_LANE 255  /* u64 */
+#define ISA_REG_LANE_IDX_X 252	/* u32 */
+#define ISA_REG_BLOCK_IDX_X 253 /* u32 */
+#define ISA_REG_BLOCK_DIM_X 254 /* u32 */
+#define ISA_REG_GLOBAL_LANE 255 /* u64 */
 
+/* clang-format off */
 /*
  * Operand formats.  Fields of struct isa_insn each format uses, and the
  * assembly syntax (T = type suffix):
@@ -64,6 +65,7 @@ enum isa_fmt {
 	FMT_I,          /* phase.adv N                   imm                   */
 	FMT_RRRR        /* bound.map rD, rC, rP, rB      dst src0 src1 src2    */
 };
+/* clang-format on */
 
 /* Instruction groups (reference 2.4 categories). */
 enum isa_group {
@@ -89,11 +91,13 @@ enum isa_group {
 #define TM_FLT (TM(ATLAS_F32) | TM(ATLAS_F64))
 #define TM_FLOAT (TM_FLT | TM_HALF)
 #define TM_ALL (TM_INT | TM_FLOAT)
-#define TM_NUM (TM_INT | TM_FLOAT)      /* integer and float arithmetic */
-#define TM_SNUM (TM_SINT | TM_FLOAT)    /* signed: NEG, ABS */
-#define TM_W32_64 (TM(ATLAS_I32) | TM(ATLAS_I64) | TM(ATLAS_U32) | TM(ATLAS_U64))
+#define TM_NUM (TM_INT | TM_FLOAT)   /* integer and float arithmetic */
+#define TM_SNUM (TM_SINT | TM_FLOAT) /* signed: NEG, ABS */
+#define TM_W32_64                                                              \
+	(TM(ATLAS_I32) | TM(ATLAS_I64) | TM(ATLAS_U32) | TM(ATLAS_U64))
 #define TM_NONE 0u
 
+/* clang-format off */
 /*
  * X(ENUM, "mnemonic", format, group, accepted types)
  * The mnemonic is the JSON "op" value and the assembly name before the type
@@ -172,11 +176,12 @@ enum isa_group {
 	X(PMAP2, "pmap2", FMT_PMAP2, GRP_HIGHER, TM_FLT)                       \
 	X(PREDUCE, "preduce", FMT_PREDUCE, GRP_HIGHER, TM_FLT)
 
+/* clang-format on */
 enum isa_op {
 #define ISA_ENUM(e, m, f, g, t) OP_##e,
 	ISA_OPS(ISA_ENUM)
 #undef ISA_ENUM
-	OP_COUNT
+		OP_COUNT
 };
 
 struct isa_op_info {
@@ -189,33 +194,60 @@ struct isa_op_info {
 extern const struct isa_op_info isa_op_table[OP_COUNT];
 
 /* SETcc conditions, in assembly order: "seteq", "setne", ... */
-enum isa_cond { COND_EQ, COND_NE, COND_LT, COND_LE, COND_GT, COND_GE,
-		COND_LTU, COND_LEU, COND_GTU, COND_GEU, COND_COUNT };
+enum isa_cond {
+	COND_EQ,
+	COND_NE,
+	COND_LT,
+	COND_LE,
+	COND_GT,
+	COND_GE,
+	COND_LTU,
+	COND_LEU,
+	COND_GTU,
+	COND_GEU,
+	COND_COUNT
+};
 extern const char *const isa_cond_names[COND_COUNT];
 
 /* MemFence scopes: "memfence.thread" ... */
-enum isa_scope { SCOPE_THREAD, SCOPE_BLOCK, SCOPE_DEVICE, SCOPE_SYSTEM,
-		 SCOPE_COUNT };
+enum isa_scope {
+	SCOPE_THREAD,
+	SCOPE_BLOCK,
+	SCOPE_DEVICE,
+	SCOPE_SYSTEM,
+	SCOPE_COUNT
+};
 extern const char *const isa_scope_names[SCOPE_COUNT];
 
 /* ParallelMap operations (pmap.OP). */
+/* clang-format off */
 #define ISA_MAP_OPS(X)                                                         \
 	X(ABS, "abs") X(NEG, "neg") X(SQRT, "sqrt") X(EXP, "exp")              \
 	X(LOG, "log") X(SIN, "sin") X(COS, "cos") X(TAN, "tan")                \
 	X(CEIL, "ceil") X(FLOOR, "floor") X(ROUND, "round")                    \
 	X(RECIPROCAL, "reciprocal") X(ERF, "erf") X(SIGMOID, "sigmoid")        \
 	X(TANH, "tanh") X(RELU, "relu")
+/* clang-format on */
 enum isa_map {
 #define ISA_MAP_ENUM(e, s) MAP_##e,
 	ISA_MAP_OPS(ISA_MAP_ENUM)
 #undef ISA_MAP_ENUM
-	MAP_COUNT
+		MAP_COUNT
 };
 extern const char *const isa_map_names[MAP_COUNT];
 
 /* ParallelMapBinary operations (pmap2.OP). */
-enum isa_map2 { MAP2_ADD, MAP2_SUB, MAP2_MUL, MAP2_DIV, MAP2_POW, MAP2_MIN,
-		MAP2_MAX, MAP2_ATAN2, MAP2_COUNT };
+enum isa_map2 {
+	MAP2_ADD,
+	MAP2_SUB,
+	MAP2_MUL,
+	MAP2_DIV,
+	MAP2_POW,
+	MAP2_MIN,
+	MAP2_MAX,
+	MAP2_ATAN2,
+	MAP2_COUNT
+};
 extern const char *const isa_map2_names[MAP2_COUNT];
 
 /* ParallelReduce operations (preduce.OP). */
@@ -224,18 +256,19 @@ extern const char *const isa_red_names[RED_COUNT];
 
 /* Address modes of LDG/STG/LDS/STS/ATOM (reference 2.3). */
 enum isa_addr_mode {
-	ADDR_BUF,    /* [bufH + OFF]     static handle, static byte offset   */
-	ADDR_PHI,    /* [Φ(C, P, B)]     boundary pool (handle 0)            */
-	ADDR_REG,    /* [rH + OFF] / [rH - K]  handle in u64 rH, static offset */
-	ADDR_REGREG  /* [rH + rO]        handle in u64 rH, byte offset in u64 rO */
+	ADDR_BUF,   /* [bufH + OFF]     static handle, static byte offset   */
+	ADDR_PHI,   /* [Φ(C, P, B)]     boundary pool (handle 0)            */
+	ADDR_REG,   /* [rH + OFF] / [rH - K]  handle in u64 rH, static offset */
+	ADDR_REGREG /* [rH + rO]        handle in u64 rH, byte offset in u64 rO
+		     */
 };
 
 struct isa_addr {
-	uint8_t mode;     /* enum isa_addr_mode */
-	uint16_t base;    /* ADDR_REG, ADDR_REGREG: handle register */
-	uint16_t index;   /* ADDR_REGREG: offset register */
-	uint64_t handle;  /* ADDR_BUF */
-	int64_t offset;   /* ADDR_BUF: byte offset >= 0; ADDR_REG: i32 offset */
+	uint8_t mode;	 /* enum isa_addr_mode */
+	uint16_t base;	 /* ADDR_REG, ADDR_REGREG: handle register */
+	uint16_t index;	 /* ADDR_REGREG: offset register */
+	uint64_t handle; /* ADDR_BUF */
+	int64_t offset;	 /* ADDR_BUF: byte offset >= 0; ADDR_REG: i32 offset */
 	uint32_t cls, page, byte; /* ADDR_PHI */
 };
 
@@ -244,15 +277,16 @@ struct isa_addr {
  * reader can hold an out-of-range index for the verifier to report.
  */
 struct isa_insn {
-	uint16_t op;      /* enum isa_op */
-	uint8_t type;     /* enum atlas_type of the operands (FMT_CVT: dest) */
-	uint8_t type2;    /* FMT_CVT: source type */
-	uint8_t sub;      /* cond, scope, map, map2 or red, by format */
-	uint16_t dst;     /* destination register, or predicate (SETCC, unity.test) */
-	uint16_t src[3];  /* source registers */
-	uint16_t pred;    /* FMT_BRA, FMT_SEL predicate; ISA_NO_PRED if none */
-	uint32_t label;   /* FMT_BRA/CALL/LOOP: index into the program's labels */
-	uint64_t imm;     /* immediate, by format */
+	uint16_t op;   /* enum isa_op */
+	uint8_t type;  /* enum atlas_type of the operands (FMT_CVT: dest) */
+	uint8_t type2; /* FMT_CVT: source type */
+	uint8_t sub;   /* cond, scope, map, map2 or red, by format */
+	uint16_t dst;  /* destination register, or predicate (SETCC, unity.test)
+			*/
+	uint16_t src[3]; /* source registers */
+	uint16_t pred;	 /* FMT_BRA, FMT_SEL predicate; ISA_NO_PRED if none */
+	uint32_t label; /* FMT_BRA/CALL/LOOP: index into the program's labels */
+	uint64_t imm;	/* immediate, by format */
 	struct isa_addr addr;
 	uint32_t line, col; /* source position, 0 if unknown */
 };

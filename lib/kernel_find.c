@@ -19,8 +19,7 @@ static int has_suffix(const char *s, const char *suffix)
 }
 
 /* Is DIR/NAME.s or DIR/NAME.json there?  Then *path holds it. */
-static int try_dir(const char *dir, size_t dlen, const char *name,
-		   char **path)
+static int try_dir(const char *dir, size_t dlen, const char *name, char **path)
 {
 	static const char *const ext[] = {".s", ".json"};
 	char buf[PATH_CAP];
@@ -29,8 +28,7 @@ static int try_dir(const char *dir, size_t dlen, const char *name,
 		int n = snprintf(buf, sizeof buf, "%.*s/%s%s", (int)dlen, dir,
 				 name, ext[i]);
 
-		if (n > 0 && (size_t)n < sizeof buf &&
-		    access(buf, F_OK) == 0) {
+		if (n > 0 && (size_t)n < sizeof buf && access(buf, F_OK) == 0) {
 			*path = strdup(buf);
 			return 1;
 		}

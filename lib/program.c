@@ -341,8 +341,8 @@ enum atlas_status atlas_program_add_param(struct atlas_program *p,
 					  const char *name,
 					  enum atlas_param_kind kind,
 					  enum atlas_type type,
-					  enum atlas_param_use use, unsigned reg,
-					  struct atlas_error *err)
+					  enum atlas_param_use use,
+					  unsigned reg, struct atlas_error *err)
 {
 	if (p->ninsns) {
 		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,

@@ -14,9 +14,9 @@
 #define PROGRAM_NAME_MAX 128
 
 struct isa_label {
-	char *name;       /* without the '@' */
-	uint32_t target;  /* instruction index; == ninsns means "past the end" */
-	int defined;      /* 0 while only referenced */
+	char *name;	 /* without the '@' */
+	uint32_t target; /* instruction index; == ninsns means "past the end" */
+	int defined;	 /* 0 while only referenced */
 	uint32_t line, col; /* where defined (or first referenced) */
 };
 
@@ -26,7 +26,7 @@ struct isa_param {
 	enum atlas_type type;
 	enum atlas_param_use use;
 	uint16_t reg;
-	uint16_t handle;  /* arrays: 1 + array ordinal; scalars: 0 */
+	uint16_t handle; /* arrays: 1 + array ordinal; scalars: 0 */
 	uint32_t line, col;
 };
 
@@ -35,18 +35,19 @@ struct isa_param {
  * when program->verified is set.
  */
 struct isa_facts {
-	uint8_t reg_used[ISA_NREGS];  /* register is read or written anywhere */
+	uint8_t reg_used[ISA_NREGS]; /* register is read or written anywhere */
 	uint8_t reg_live_in[ISA_NREGS]; /* read before any write on some path
 					   (params and specials only) */
-	uint8_t reg_type[ISA_NREGS];  /* a type the register holds somewhere
-					 (for sizing; 0xff if never) */
-	uint16_t nslots;              /* number of used registers */
-	uint16_t slot_of[ISA_NREGS];  /* register -> compact slot, 0xffff unused */
+	uint8_t reg_type[ISA_NREGS];	/* a type the register holds somewhere
+					   (for sizing; 0xff if never) */
+	uint16_t nslots;		/* number of used registers */
+	uint16_t slot_of[ISA_NREGS]; /* register -> compact slot, 0xffff unused
+				      */
 	uint8_t pred_used[ISA_NPREDS];
-	unsigned max_call_depth;      /* static bound; ISA_MAX_CALL_DEPTH+1 if
-					 recursion makes it unbounded */
-	int has_float_atomics;        /* ATOM.* on f32/f64: run in lane order */
-	int has_control_flow;         /* any BRA, CALL, RET, LOOP */
+	unsigned max_call_depth; /* static bound; ISA_MAX_CALL_DEPTH+1 if
+				    recursion makes it unbounded */
+	int has_float_atomics;	 /* ATOM.* on f32/f64: run in lane order */
+	int has_control_flow;	 /* any BRA, CALL, RET, LOOP */
 };
 
 struct atlas_program {
@@ -113,7 +114,8 @@ enum atlas_status asm_append(struct atlas_program *p, const char *text,
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err);
 enum atlas_status json_read(const char *text, size_t len,
-			    struct atlas_program **out, struct atlas_error *err);
+			    struct atlas_program **out,
+			    struct atlas_error *err);
 /* Writers: malloc'd NUL-terminated text, NULL on allocation failure. */
 char *asm_write(const struct atlas_program *p);
 char *json_write(const struct atlas_program *p);

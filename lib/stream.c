@@ -15,11 +15,11 @@
 
 struct stream_arr {
 	size_t param;
-	size_t size;      /* element size */
+	size_t size; /* element size */
 	uint8_t *buf;
 	int fd;
 	const char *label;
-	size_t got;       /* bytes in buf after the last read */
+	size_t got; /* bytes in buf after the last read */
 	int eof;
 };
 
@@ -109,10 +109,10 @@ static enum atlas_status read_inputs(struct stream_arr *in, size_t nin,
 }
 
 /* After the last chunk: partial elements and unequal lengths. */
-static enum atlas_status check_ends(struct stream_arr *in, size_t nin,
-				   size_t m, uint64_t total,
-				   const struct atlas_program *p,
-				   struct atlas_error *err)
+static enum atlas_status check_ends(struct stream_arr *in, size_t nin, size_t m,
+				    uint64_t total,
+				    const struct atlas_program *p,
+				    struct atlas_error *err)
 {
 	for (size_t i = 0; i < nin; i++) {
 		const struct stream_arr *a = &in[i];
@@ -132,26 +132,24 @@ static enum atlas_status check_ends(struct stream_arr *in, size_t nin,
 			return ATLAS_ERR_INPUT;
 		}
 		if (rest) {
-			atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
-					"%s: trailing partial element (%zu "
-					"bytes; %s elements are %zu bytes)",
-					a->label, rest,
-					atlas_type_name(
-						p->params[a->param].type),
-					a->size);
+			atlas_error_set(
+				err, ATLAS_ERR_INPUT, 0, 0,
+				"%s: trailing partial element (%zu "
+				"bytes; %s elements are %zu bytes)",
+				a->label, rest,
+				atlas_type_name(p->params[a->param].type),
+				a->size);
 			return ATLAS_ERR_INPUT;
 		}
 	}
 	return ATLAS_OK;
 }
 
-static enum atlas_status run_chunks(struct atlas_engine *e,
-				    const struct atlas_program *p,
-				    const struct atlas_stream_binding *b,
-				    size_t chunk, struct stream_arr *in,
-				    size_t nin, struct stream_arr *out,
-				    size_t nout, struct atlas_stream_stats *st,
-				    struct atlas_error *err)
+static enum atlas_status
+run_chunks(struct atlas_engine *e, const struct atlas_program *p,
+	   const struct atlas_stream_binding *b, size_t chunk,
+	   struct stream_arr *in, size_t nin, struct stream_arr *out,
+	   size_t nout, struct atlas_stream_stats *st, struct atlas_error *err)
 {
 	struct atlas_arg args[STREAM_MAX_PARAMS];
 	struct stream_arr *arr[STREAM_MAX_PARAMS] = {0};
@@ -242,8 +240,8 @@ enum atlas_status atlas_stream_run(struct atlas_engine *e,
 		chunk_lanes = 65536;
 	rc = setup(p, b, chunk_lanes, in, &nin, out, &nout, err);
 	if (rc == ATLAS_OK)
-		rc = run_chunks(e, p, b, chunk_lanes, in, nin, out, nout,
-				stats, err);
+		rc = run_chunks(e, p, b, chunk_lanes, in, nin, out, nout, stats,
+				err);
 	for (size_t i = 0; i < nin; i++)
 		free(in[i].buf);
 	for (size_t i = 0; i < nout; i++)

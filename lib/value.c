@@ -49,8 +49,9 @@ enum atlas_status atlas_value_parse(const char *s, enum atlas_type t,
 	const uint64_t mask = w == 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
 	const int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 	const int neg = *s == '-' && t <= ATLAS_I64;
-	const uint64_t max =
-		hex ? mask : t <= ATLAS_I64 ? (mask >> 1) + (uint64_t)neg : mask;
+	const uint64_t max = hex	    ? mask :
+			     t <= ATLAS_I64 ? (mask >> 1) + (uint64_t)neg :
+					      mask;
 	const char *m = s + neg + 2 * hex;
 	char *end;
 
@@ -58,8 +59,7 @@ enum atlas_status atlas_value_parse(const char *s, enum atlas_type t,
 		return invalid(s, t, err);
 	if ((t == ATLAS_F32 || t == ATLAS_F64) && !hex)
 		return parse_float(s, t, bits, err);
-	if (!*m ||
-	    !strchr(hex ? "0123456789abcdefABCDEF" : "0123456789", *m) ||
+	if (!*m || !strchr(hex ? "0123456789abcdefABCDEF" : "0123456789", *m) ||
 	    (isa_type_is_float(t) && !hex))
 		return invalid(s, t, err);
 	errno = 0;

@@ -111,8 +111,7 @@ static void test_many_labels(void)
 	int good = 1;
 
 	for (int i = 0; i < 20000 && good; i++) {
-		snprintf(line, sizeof line, "@l%d:\n\tbra @l%d\n", i,
-			 i + 1);
+		snprintf(line, sizeof line, "@l%d:\n\tbra @l%d\n", i, i + 1);
 		good = atlas_program_append(p, line, &err) == ATLAS_OK;
 	}
 	good = good && atlas_program_append(p, "@l20000:\n", &err) == 0;
@@ -126,7 +125,8 @@ static void test_values(void)
 	struct atlas_error err = {0};
 	uint64_t v = 0;
 
-	is_int(atlas_value_parse("255", ATLAS_U8, &v, &err), ATLAS_OK, "u8 255");
+	is_int(atlas_value_parse("255", ATLAS_U8, &v, &err), ATLAS_OK,
+	       "u8 255");
 	is_int(v, 255, "... value");
 	is_int(atlas_value_parse("256", ATLAS_U8, &v, &err), ATLAS_ERR_ARG,
 	       "u8 256 is out of range");
@@ -211,8 +211,7 @@ static void test_io(void)
 	is_int(atlas_write_full(full, "abc", 3, &err), ATLAS_ERR_IO,
 	       "writing to /dev/full fails");
 	is_int(err.errnum, ENOSPC, "... with ENOSPC");
-	is_str(err.msg, "write error: No space left on device",
-	       "... message");
+	is_str(err.msg, "write error: No space left on device", "... message");
 	close(full);
 	if (pipe(fds) == 0) {
 		ssize_t w = write(fds[1], "hello world", 11);
