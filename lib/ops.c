@@ -45,16 +45,6 @@ uint64_t ops_identity(enum isa_op reduce_op, enum atlas_type t)
 
 /* ---- pmap, pmap2 -------------------------------------------------------- */
 
-#define MAP_LOOP(op, name, T, expr)                                            \
-	static void op##_##name(void *dst, const void *src, size_t n)          \
-	{                                                                      \
-		T *d = dst;                                                    \
-		const T *s = src;                                              \
-		for (size_t i = 0; i < n; i++) {                               \
-			const T x = s[i];                                      \
-			d[i] = (expr);                                         \
-		}                                                              \
-	}
 #define VM_MAP(op, name)                                                       \
 	static void op##_##name(void *d, const void *s, size_t n)              \
 	{                                                                      \
@@ -69,8 +59,8 @@ uint64_t ops_identity(enum isa_op reduce_op, enum atlas_type t)
 
 /* relu: NaN and -0 give +0, as max(x, 0) with the NaN rule of MAX */
 #define MAP_FLT(name, NAME, T, A, W)                                           \
-	MAP_LOOP(reciprocal, name, T, 1 / x)                                   \
-	MAP_LOOP(relu, name, T, x > 0 ? x : 0)                                 \
+	UN(reciprocal, name, T, 1 / x)                                         \
+	UN(relu, name, T, x > 0 ? x : 0)                                       \
 	VM_MAP(ceil, name)                                                     \
 	VM_MAP(floor, name)                                                    \
 	VM_MAP(round, name)                                                    \

@@ -17,17 +17,6 @@
 
 /* ---- loop shapes -------------------------------------------------------- */
 
-#define UN(op, name, T, expr)                                                  \
-	static void op##_##name(void *dst, const void *src, size_t n)          \
-	{                                                                      \
-		T *d = dst;                                                    \
-		const T *s = src;                                              \
-		for (size_t i = 0; i < n; i++) {                               \
-			const T x = s[i];                                      \
-			d[i] = (T)(expr);                                      \
-		}                                                              \
-	}
-
 #define BIN(op, name, T, expr)                                                 \
 	static void op##_##name(void *dst, const void *pa, const void *pb,     \
 				size_t n)                                      \

@@ -35,6 +35,18 @@
 	X(f32, F32, float, uint32_t, 32)                                       \
 	X(f64, F64, double, uint64_t, 64)
 
+/* op_name(dst, src, n): dst[i] = expr of x = src[i], for element type T */
+#define UN(op, name, T, expr)                                                  \
+	static void op##_##name(void *dst, const void *src, size_t n)          \
+	{                                                                      \
+		T *d = dst;                                                    \
+		const T *s = src;                                              \
+		for (size_t i = 0; i < n; i++) {                               \
+			const T x = s[i];                                      \
+			d[i] = (T)(expr);                                      \
+		}                                                              \
+	}
+
 /* X(name, NAME, bf): the half types, computed through f32 */
 #define OPS_HALVES(X) X(f16, F16, 0) X(bf16, BF16, 1)
 

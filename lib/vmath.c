@@ -15,39 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bits.h"
 #include "vmath.h"
-
-static inline uint32_t asu(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
-static inline float asf(uint32_t u)
-{
-	float f;
-
-	memcpy(&f, &u, sizeof f);
-	return f;
-}
-
-static inline uint64_t asu64(double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, sizeof u);
-	return u;
-}
-
-static inline double asd(uint64_t u)
-{
-	double d;
-
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
 
 /* ---- floor, ceil, round --------------------------------------------- */
 
@@ -64,7 +33,7 @@ static inline float rnd_f32(float x, int mode)
 	const float t = (a + 0x1p23f) - 0x1p23f;
 	const float up = t < a ? t + 1.0f : t;	 /* ceil a */
 	const float down = t > a ? t - 1.0f : t; /* floor a */
-	const int neg = asu(x) >> 31;
+	const int neg = asu32(x) >> 31;
 	float r;
 
 	if (mode == 0) /* floor x: -ceil a for negative x */
@@ -73,7 +42,7 @@ static inline float rnd_f32(float x, int mode)
 		r = neg ? down : up;
 	else /* halfway cases went to even; move them away from zero */
 		r = a - t >= 0.5f ? t + 1.0f : t;
-	r = asf(asu(r) | (asu(x) & 0x80000000u));
+	r = asf(asu32(r) | (asu32(x) & 0x80000000u));
 	return a < 0x1p23f ? r : x;
 }
 
@@ -126,7 +95,7 @@ void vm_f16_to_f32(float *dst, const uint16_t *src, size_t n)
 				     (m != 0 ? 0x400000u : 0);
 		/* zero/subnormal: 2^-14 (1 + m/1024) - 2^-14 = m 2^-24 */
 		const uint32_t sub =
-			asu(asf((em << 13) + 0x38800000u) - 0x1p-14f);
+			asu32(asf((em << 13) + 0x38800000u) - 0x1p-14f);
 		const uint32_t r = em >= 0x7c00u ? inf :
 						   (em < 0x400u ? sub : nrm);
 
@@ -137,7 +106,7 @@ void vm_f16_to_f32(float *dst, const uint16_t *src, size_t n)
 void vm_f32_to_f16(uint16_t *dst, const float *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const uint32_t u = asu(src[i]);
+		const uint32_t u = asu32(src[i]);
 		const uint32_t a = u & 0x7fffffffu;
 		/* NaN: keep the top payload bits, set the quiet bit */
 		const uint32_t nan = 0x7e00u | ((a >> 13) & 0x3ffu);
@@ -147,7 +116,7 @@ void vm_f32_to_f16(uint16_t *dst, const float *src, size_t n)
 			((a + 0xfffu + ((a >> 13) & 1u)) >> 13) - (112u << 10);
 		/* below 2^-14: adding 0.5 rounds to a multiple of 2^-24
 		 * (ties to even); m = 1024 is the smallest normal */
-		const uint32_t sub = asu(asf(a) + 0.5f) - 0x3f000000u;
+		const uint32_t sub = asu32(asf(a) + 0.5f) - 0x3f000000u;
 		uint32_t r = a < 0x38800000u ? sub : nrm;
 
 		r = a >= 0x477ff000u ? 0x7c00u : r; /* rounds to Inf */
@@ -171,7 +140,7 @@ void vm_bf16_to_f32(float *dst, const uint16_t *src, size_t n)
 void vm_f32_to_bf16(uint16_t *dst, const float *src, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const uint32_t u = asu(src[i]);
+		const uint32_t u = asu32(src[i]);
 		/* round to nearest even; overflow carries into Inf */
 		const uint32_t r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
 		const uint32_t nan = (u >> 16) | 0x40u;

@@ -30,46 +30,15 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bits.h"
 #include "vmath.h"
 
 #define BLK 1024
 
-static inline uint32_t asu(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof u);
-	return u;
-}
-
-static inline float asf(uint32_t u)
-{
-	float f;
-
-	memcpy(&f, &u, sizeof f);
-	return f;
-}
-
-static inline uint64_t asu64(double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, sizeof u);
-	return u;
-}
-
-static inline double asd(uint64_t u)
-{
-	double d;
-
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
-
 /* r with the sign bit of s */
 static inline float withsign(float r, float s)
 {
-	return asf((asu(r) & 0x7fffffffu) | (asu(s) & 0x80000000u));
+	return asf((asu32(r) & 0x7fffffffu) | (asu32(s) & 0x80000000u));
 }
 
 /* Largest |x| of a block as a bit pattern; NaN sorts above Inf. */
@@ -78,7 +47,7 @@ static uint32_t maxabs(const float *x, size_t n)
 	uint32_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const uint32_t b = asu(x[i]) & 0x7fffffffu;
+		const uint32_t b = asu32(x[i]) & 0x7fffffffu;
 		m = b > m ? b : m;
 	}
 	return m;
@@ -107,7 +76,7 @@ static uint32_t maxabs(const float *x, size_t n)
 	{                                                                      \
 		uint32_t m = 0;                                                \
 		for (size_t i = 0; i < n; i++) {                               \
-			const uint32_t b = asu(src[i]) & 0x7fffffffu;          \
+			const uint32_t b = asu32(src[i]) & 0x7fffffffu;          \
 			m = b > m ? b : m;                                     \
 			dst[i] = name##_fast1(src[i]);                         \
 		}                                                              \
@@ -119,9 +88,9 @@ static uint32_t maxabs(const float *x, size_t n)
 			const size_t m = n - i < BLK ? n - i : BLK;            \
 			if (dst != src) {                                      \
 				if (name##_fast_max(dst + i, src + i, m) >     \
-				    asu(lim))                                  \
+				    asu32(lim))                                  \
 					name##_full(dst + i, src + i, m);      \
-			} else if (maxabs(src + i, m) <= asu(lim)) {           \
+			} else if (maxabs(src + i, m) <= asu32(lim)) {           \
 				name##_fast(dst + i, src + i, m);              \
 			} else {                                               \
 				name##_full(dst + i, src + i, m);              \
@@ -175,14 +144,14 @@ static inline float exp_fast1(float x)
 	float t;
 	const float p = expf_core(x, &t);
 
-	return p * asf((asu(t) << 23) + (0x3f800000u - (asu(MAGICF) << 23)));
+	return p * asf((asu32(t) << 23) + (0x3f800000u - (asu32(MAGICF) << 23)));
 }
 
 static inline float exp_full1(float x)
 {
 	float t;
 	const float p = expf_core(x, &t);
-	const uint32_t ki = asu(t) - asu(MAGICF);
+	const uint32_t ki = asu32(t) - asu32(MAGICF);
 	/* 2^k as 2^k1 * 2^k2: p * 2^k1 is exact, the second product may
 	 * round into the subnormal range or overflow to Inf. */
 	const uint32_t k1 = (uint32_t)((int32_t)ki >> 1);
@@ -233,7 +202,7 @@ static inline float sigmoid_fast1(float x)
 	const float t = fmaf(a, LOG2EF, MAGICF);
 	/* 2^-k with k <= 126 */
 	const float s =
-		asf((0x3f800000u + (asu(MAGICF) << 23)) - (asu(t) << 23));
+		asf((0x3f800000u + (asu32(MAGICF) << 23)) - (asu32(t) << 23));
 
 	return sigm_tail(x, expneg(a, s, t));
 }
@@ -244,7 +213,7 @@ static inline float sigmoid_full1(float x)
 
 	a = a > 104.0f ? 104.0f : a; /* NaN stays NaN */
 	const float t = fmaf(a, LOG2EF, MAGICF);
-	const uint32_t ki = asu(t) - asu(MAGICF);
+	const uint32_t ki = asu32(t) - asu32(MAGICF);
 	const uint32_t k1 = ki >> 1;
 	/* 2^-k = s1 s2: the product with s1 is exact, s2 rounds once */
 	const float s1 = asf(0x3f800000u - (k1 << 23));
@@ -466,7 +435,7 @@ static inline float sin1f(float x)
 	const float y = (float)(q & 1 ? c : s);
 
 	/* the polynomial loses the sign of -0 */
-	return x == 0.0f ? x : asf(asu(y) ^ ((q & 2) << 30));
+	return x == 0.0f ? x : asf(asu32(y) ^ ((q & 2) << 30));
 }
 
 static inline float cos1f(float x)
@@ -476,7 +445,7 @@ static inline float cos1f(float x)
 	const double s = sin_poly(r), c = cos_poly(r);
 	const float y = (float)(q & 1 ? s : c);
 
-	return asf(asu(y) ^ (((q + 1) & 2) << 30));
+	return asf(asu32(y) ^ (((q + 1) & 2) << 30));
 }
 
 static inline float tan1f(float x)
@@ -506,7 +475,7 @@ static inline float tan1f(float x)
                                                                                \
 		for (size_t i = 0; i < n; i += BLK) {                          \
 			const size_t m = n - i < BLK ? n - i : BLK;            \
-			if (maxabs(src + i, m) <= asu(TRIG_LIM)) {             \
+			if (maxabs(src + i, m) <= asu32(TRIG_LIM)) {             \
 				name##_loop(dst + i, src + i, m);              \
 				continue;                                      \
 			}                                                      \
@@ -630,7 +599,7 @@ static inline float atan2_1f(float yf, float xf)
 
 	double m = swap ? (big ? 1.0 : 2.0) : (big ? 1.0 : 0.0);
 	double sg = swap ? -1.0 : 1.0;
-	const int xneg = asu(xf) >> 31;
+	const int xneg = asu32(xf) >> 31;
 
 	m = xneg ? 4.0 - m : m;
 	sg = xneg ? -sg : sg;
@@ -673,9 +642,9 @@ static inline float pow1f(float a, float b)
 	 * >= 2^24 even; Inf counts as an even integer */
 	const float rb = (ab + 0x1p23f) - 0x1p23f;
 	const uint32_t isint = (uint32_t)(ab >= 0x1p23f) | (rb == ab);
-	const uint32_t odd = ab < 0x1p23f ? asu(ab + 0x1p23f) & 1 :
-					    (uint32_t)(ab < 0x1p24f) & asu(ab);
-	const uint32_t neg = asu(a) >> 31;
+	const uint32_t odd = ab < 0x1p23f ? asu32(ab + 0x1p23f) & 1 :
+					    (uint32_t)(ab < 0x1p24f) & asu32(ab);
+	const uint32_t neg = asu32(a) >> 31;
 
 	/* bitwise operators: no short-circuit control flow in the loop */
 	y = neg & isint & odd ? -y : y;

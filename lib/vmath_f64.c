@@ -21,31 +21,16 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bits.h"
 #include "vmath.h"
 
 #define BLK 512
-
-static inline uint64_t asu(double d)
-{
-	uint64_t u;
-
-	memcpy(&u, &d, sizeof u);
-	return u;
-}
-
-static inline double asd(uint64_t u)
-{
-	double d;
-
-	memcpy(&d, &u, sizeof d);
-	return d;
-}
 
 #define SIGN 0x8000000000000000u
 
 static inline double withsign(double r, double s)
 {
-	return asd((asu(r) & ~SIGN) | (asu(s) & SIGN));
+	return asd((asu64(r) & ~SIGN) | (asu64(s) & SIGN));
 }
 
 /* Largest bits(x) - off over a block (unsigned, so smaller wraps). */
@@ -54,7 +39,7 @@ static uint64_t maxoff(const double *x, size_t n, uint64_t mask, uint64_t off)
 	uint64_t m = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const uint64_t b = (asu(x[i]) & mask) - off;
+		const uint64_t b = (asu64(x[i]) & mask) - off;
 		m = b > m ? b : m;
 	}
 	return m;
@@ -81,7 +66,7 @@ static uint64_t maxoff(const double *x, size_t n, uint64_t mask, uint64_t off)
 	{                                                                      \
 		uint64_t m = 0;                                                \
 		for (size_t i = 0; i < n; i++) {                               \
-			const uint64_t b = (asu(src[i]) & (mask)) - (off);     \
+			const uint64_t b = (asu64(src[i]) & (mask)) - (off);     \
 			m = b > m ? b : m;                                     \
 			dst[i] = name##_fast1(src[i]);                         \
 		}                                                              \
@@ -157,14 +142,14 @@ static inline double exp_core(double x, double xl, double *tp)
 /* 2^k for the k in t, |k| <= 1022 */
 static inline double pow2k(double t)
 {
-	return asd((asu(t) << 52) + (0x3ff0000000000000u - (asu(MAGIC) << 52)));
+	return asd((asu64(t) << 52) + (0x3ff0000000000000u - (asu64(MAGIC) << 52)));
 }
 
 /* p 2^k for any k in t with |k| <= 2100: p 2^k1 is exact and the second
  * product rounds once (subnormal) or overflows. */
 static inline double scale_split(double p, double t)
 {
-	const uint64_t ki = asu(t) - asu(MAGIC);
+	const uint64_t ki = asu64(t) - asu64(MAGIC);
 	const uint64_t k1 = (uint64_t)((int64_t)ki >> 1);
 
 	return p * asd((k1 << 52) + 0x3ff0000000000000u) *
@@ -191,7 +176,7 @@ static inline double exp_full1(double x)
 	return scale_split(p, t);
 }
 
-BLOCKED(exp, ~SIGN, 0, asu(708.0))
+BLOCKED(exp, ~SIGN, 0, asu64(708.0))
 
 /* ---- sigmoid -------------------------------------------------------- */
 
@@ -230,7 +215,7 @@ static inline double sigmoid_full1(double x)
 	return sigm_tail(x, scale_split(p, t));
 }
 
-BLOCKED(sigmoid, ~SIGN, 0, asu(708.0))
+BLOCKED(sigmoid, ~SIGN, 0, asu64(708.0))
 
 /* ---- tanh ----------------------------------------------------------- */
 
@@ -286,7 +271,7 @@ SIMPLE(tanh, tanh1)
  */
 static inline double log_core(double x, double *lo, double *kp)
 {
-	const uint64_t ix = asu(x);
+	const uint64_t ix = asu64(x);
 	const uint64_t tmp = ix - 0x3fe6a09e667f3bcdu;
 	const double k = (double)((int64_t)tmp >> 52);
 	const double z = asd(ix - (tmp & 0xfff0000000000000u));
@@ -405,7 +390,7 @@ static inline double rsqrt1(double x)
 	double d = sub ? x * 0x1p108 : x;
 
 	d = d > 0.0 && d < INFINITY ? d : 1.0;
-	double r = asd(0x5fe6eb50c7b537a9u - (asu(d) >> 1));
+	double r = asd(0x5fe6eb50c7b537a9u - (asu64(d) >> 1));
 	const double h = 0.5 * d;
 
 	r = r * fma(-h * r, r, 1.5);
@@ -451,7 +436,7 @@ static inline double trig_reduce(double x, double *rlo, uint64_t *q)
 	const double hi = rh + rl;
 
 	*rlo = (rh - hi) + rl;
-	*q = asu(t);
+	*q = asu64(t);
 	return hi;
 }
 
@@ -496,7 +481,7 @@ static inline double sin1(double x)
 	const double y = q & 1 ? ch + ct : rh + st;
 
 	/* the sums lose the sign of -0 */
-	return x == 0.0 ? x : asd(asu(y) ^ ((q & 2) << 62));
+	return x == 0.0 ? x : asd(asu64(y) ^ ((q & 2) << 62));
 }
 
 static inline double cos1(double x)
@@ -507,7 +492,7 @@ static inline double cos1(double x)
 	const double st = sin_tail(rh, rl), ct = cos_tail(rh, rl, &ch);
 	const double y = q & 1 ? rh + st : ch + ct;
 
-	return asd(asu(y) ^ (((q + 1) & 2) << 62));
+	return asd(asu64(y) ^ (((q + 1) & 2) << 62));
 }
 
 /* tan = sin/cos (or -cos/sin) from the head-tail pairs, with one
@@ -544,7 +529,7 @@ static inline double tan1(double x)
                                                                                \
 		for (size_t i = 0; i < n; i += BLK) {                          \
 			const size_t m = n - i < BLK ? n - i : BLK;            \
-			if (maxoff(src + i, m, ~SIGN, 0) <= asu(TRIG_LIM)) {   \
+			if (maxoff(src + i, m, ~SIGN, 0) <= asu64(TRIG_LIM)) {   \
 				name##_loop(dst + i, src + i, m);              \
 				continue;                                      \
 			}                                                      \
@@ -571,7 +556,7 @@ TRIG(tan, tan1, tan)
  */
 static inline double log_dd(double x, double kadj, double *lo)
 {
-	const uint64_t ix = asu(x);
+	const uint64_t ix = asu64(x);
 	const uint64_t tmp = ix - 0x3fe6a09e667f3bcdu;
 	const double k = (double)((int64_t)tmp >> 52) + kadj;
 	const double z = asd(ix - (tmp & 0xfff0000000000000u));
@@ -646,9 +631,9 @@ static inline double pow1(double a, double b)
 	/* |b| >= 2^52 is an integer, >= 2^53 even; Inf is even */
 	const double rb = (ab + 0x1p52) - 0x1p52;
 	const uint64_t isint = (uint64_t)(ab >= 0x1p52) | (rb == ab);
-	const uint64_t odd = ab < 0x1p52 ? asu(ab + 0x1p52) & 1 :
-					   (uint64_t)(ab < 0x1p53) & asu(ab);
-	const uint64_t neg = asu(a) >> 63;
+	const uint64_t odd = ab < 0x1p52 ? asu64(ab + 0x1p52) & 1 :
+					   (uint64_t)(ab < 0x1p53) & asu64(ab);
+	const uint64_t neg = asu64(a) >> 63;
 
 	/* bitwise operators: no short-circuit control flow in the loop */
 	y = neg & isint & odd ? -y : y;
@@ -726,7 +711,7 @@ static inline double atan2_1(double y, double x)
 
 	double m = swap ? (big ? 1.0 : 2.0) : (big ? 1.0 : 0.0);
 	double sg = swap ? -1.0 : 1.0;
-	const int xneg = (int)(asu(x) >> 63);
+	const int xneg = (int)(asu64(x) >> 63);
 
 	m = xneg ? 4.0 - m : m;
 	sg = xneg ? -sg : sg;

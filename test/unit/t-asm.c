@@ -10,72 +10,11 @@
 #include <string.h>
 
 #include "program.h"
+#include "files.h"
 #include "tap.h"
 
 #define FIXTURES "test/fixtures/programs"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			char *q = realloc(buf, cap + 65536);
-
-			if (!q) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = q;
-			cap += 65536;
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The sorted names of the *.s fixtures; *n receives the count. */
-static char **fixtures(size_t *n)
-{
-	DIR *d = opendir(FIXTURES);
-	struct dirent *e;
-	char **v = NULL;
-	size_t k = 0;
-
-	*n = 0;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		const size_t l = strlen(e->d_name);
-		char **q;
-
-		if (l < 3 || strcmp(e->d_name + l - 2, ".s") != 0)
-			continue;
-		q = realloc(v, (k + 1) * sizeof *v);
-		if (!q)
-			break;
-		v = q;
-		v[k++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(v, k, sizeof *v, cmp_name);
-	*n = k;
-	return v;
-}
 
 static void roundtrip(const char *name)
 {
@@ -292,7 +231,7 @@ static void check_positions(void)
 int main(void)
 {
 	size_t n;
-	char **names = fixtures(&n);
+	char **names = fixtures_in(FIXTURES, &n);
 
 	ok(n >= 4, "found %zu fixture programs", n);
 	for (size_t i = 0; i < n; i++) {

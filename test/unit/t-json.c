@@ -11,72 +11,11 @@
 #include <string.h>
 
 #include "program.h"
+#include "files.h"
 #include "tap.h"
 
 #define FIXTURES "test/fixtures/programs"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - n < 4096) {
-			char *q = realloc(buf, cap + 65536);
-
-			if (!q) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = q;
-			cap += 65536;
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got > 0);
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **fixtures(const char *dir, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **v = NULL;
-	size_t k = 0;
-
-	*n = 0;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		const size_t l = strlen(e->d_name);
-		char **q;
-
-		if (l < 3 || strcmp(e->d_name + l - 2, ".s") != 0 ||
-		    strncmp(e->d_name, "bad-", 4) == 0)
-			continue;
-		q = realloc(v, (k + 1) * sizeof *v);
-		if (!q)
-			break;
-		v = q;
-		v[k++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(v, k, sizeof *v, cmp_name);
-	*n = k;
-	return v;
-}
 
 /* Do a and b hold the same program (positions aside)? */
 static int same_program(const struct atlas_program *a,
@@ -431,7 +370,7 @@ int main(void)
 
 	for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
 		size_t n;
-		char **names = fixtures(dirs[d], &n);
+		char **names = fixtures_in(dirs[d], &n);
 
 		ok(n >= 3, "found %zu programs in %s", n, dirs[d]);
 		for (size_t i = 0; i < n; i++) {
