@@ -103,6 +103,22 @@ enum atlas_param_use {
 	ATLAS_USE_GUARD
 };
 
+/*
+ * How the lanes of a launch touch an array parameter (man 5
+ * atlas-kernel), found by atlas-compile's analysis: element (lane i
+ * touches x[i]), record (lane i touches x[i*K + j], 0 <= j < K), resident
+ * (the index does not depend on the lane: the whole array), reduction
+ * (the target of atomics).  ATLAS_ACCESS_ANY: not analysed (hand-written
+ * programs); runners treat it as resident.
+ */
+enum atlas_access {
+	ATLAS_ACCESS_ANY,
+	ATLAS_ACCESS_ELEMENT,
+	ATLAS_ACCESS_RECORD,
+	ATLAS_ACCESS_RESIDENT,
+	ATLAS_ACCESS_REDUCTION
+};
+
 struct atlas_param_info {
 	const char *name; /* owned by the program */
 	enum atlas_param_kind kind;

@@ -124,6 +124,8 @@ enum atlas_status program_add_param(struct atlas_program *p, const char *name,
 	q->use = use;
 	q->reg = (uint16_t)(reg > 0xffff ? 0xffff : reg);
 	q->handle = kind == ATLAS_PARAM_ARRAY ? (uint16_t)(handle + 1) : 0;
+	q->access = ATLAS_ACCESS_ANY;
+	q->record_param = -1;
 	p->nparams++;
 	p->verified = 0;
 	return ATLAS_OK;
@@ -275,6 +277,9 @@ int atlas_program_param(const struct atlas_program *p, size_t i,
 	info->use = q->use;
 	info->reg = q->reg;
 	info->handle = q->handle;
+	info->access = q->access;
+	info->record_len = q->record_len;
+	info->record_param = q->record_param;
 	return 0;
 }
 

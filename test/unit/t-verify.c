@@ -61,7 +61,8 @@ static void emit(struct isa_insn in)
 	}
 }
 
-static struct isa_insn I(enum isa_op op, enum atlas_type t) {
+static struct isa_insn I(enum isa_op op, enum atlas_type t)
+{
 	struct isa_insn in;
 
 	memset(&in, 0, sizeof in);
@@ -71,8 +72,7 @@ static struct isa_insn I(enum isa_op op, enum atlas_type t) {
 	return in;
 }
 
-static void
-imm(enum atlas_type t, unsigned d, uint64_t v)
+static void imm(enum atlas_type t, unsigned d, uint64_t v)
 {
 	struct isa_insn in = I(OP_MOV_IMM, t);
 
@@ -456,8 +456,7 @@ static void test_insns(void)
 		"first error wins");
 }
 
-/* ---- labels ----------------------------------------------------------------
- */
+/* ---- labels ------------------------------------------------------------ */
 
 static void test_labels(void)
 {
@@ -844,6 +843,467 @@ static void test_control(void)
 	       "recursion: unbounded depth");
 }
 
+/* ---- calls: function summaries ------------------------------------------ */
+
+/* Verify assembly text; 1 if accepted.  The message goes to diag. */
+static int asm_verifies(const char *text, const char *name)
+{
+	struct atlas_program *p = NULL;
+	struct atlas_error err;
+	enum atlas_status st;
+
+	memset(&err, 0, sizeof err);
+	st = asm_read(text, strlen(text), &p, &err);
+	if (st == ATLAS_OK)
+		st = program_verify(p, &err);
+	if (st != ATLAS_OK)
+		diag("%s: line %zu: %s", name, err.line, err.msg);
+	atlas_program_free(p);
+	return st == ATLAS_OK;
+}
+
+static void test_calls(void)
+{
+	const struct isa_facts *f;
+
+	ok(asm_verifies(".kernel t\n"
+			".param o u32[] out r3\n"
+			"\tcall @f\n"
+			"\tmov_imm.u32 r30, 2\n"
+			"\tcall @f\n"
+			"\tstg.u32 [r3 + 0], r30\n"
+			"\texit\n"
+			"@f:\n"
+			"\tret\n",
+			"defined between two calls"),
+	   "register defined between two calls of a function: accepted");
+
+	/* the same, built, so that the state after each call is checked */
+	start("k");
+	param("o", ATLAS_PARAM_ARRAY, ATLAS_U32, ATLAS_USE_OUT, 3);
+	call("f");
+	imm(ATLAS_U32, 30, 2);
+	call("f");
+	mem_reg(OP_STG, ATLAS_U32, 30, 3, 0);
+	op0(OP_EXIT);
+	at("f");
+	op0(OP_RET);
+	accepts("a call keeps what the callee leaves alone");
+
+	start("k");
+	imm(ATLAS_F32, 5, 0);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 6, 5, 5);
+	imm(ATLAS_U32, 5, 1);
+	call("f");
+	bin(OP_ADD, ATLAS_U32, 7, 5, 5);
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_I32, 1, 0);
+	op0(OP_RET);
+	accepts("types differ between calls, callee leaves the register");
+
+	/* what the callee reads must hold at every call */
+	start("k");
+	call("f");
+	imm(ATLAS_F32, 7, 0);
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	bin(OP_ADD, ATLAS_F32, 8, 7, 7);
+	op0(OP_RET);
+	rejects("uninitialized register: r7", 5,
+		"callee reads a register one call leaves undefined");
+
+	start("k");
+	imm(ATLAS_F32, 7, 0);
+	call("f");
+	imm(ATLAS_U32, 7, 0);
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	bin(OP_ADD, ATLAS_F32, 8, 7, 7);
+	op0(OP_RET);
+	rejects("type mismatch: expected f32, got u32", 6,
+		"callee reads a register of another type at one call");
+
+	start("k");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	call("f");
+	call("g");
+	op0(OP_EXIT);
+	at("g");
+	imm(ATLAS_F32, 1, 0);
+	at("f");
+	sel(ATLAS_F32, 2, 0, 252, 252);
+	op0(OP_RET);
+	rejects("type mismatch: expected f32, got u32", 6,
+		"callee reads a special register of another type");
+
+	start("k");
+	call("f");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 1, 0);
+	sel(ATLAS_F32, 2, 0, 1, 1);
+	op0(OP_RET);
+	rejects("uninitialized predicate: p0", 6,
+		"callee reads a predicate one call leaves undefined");
+
+	/* a callee writing a register on one path only */
+	start("k");
+	imm(ATLAS_F32, 1, 0);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	op0(OP_EXIT);
+	at("f");
+	setcc(COND_EQ, ATLAS_U32, 1, 252, 252);
+	bra("out", 1);
+	imm(ATLAS_F32, 1, 0x3f800000);
+	at("out");
+	op0(OP_RET);
+	accepts("callee writes on one path, caller defined it before");
+
+	start("k");
+	imm(ATLAS_U32, 1, 0);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	op0(OP_EXIT);
+	at("f");
+	setcc(COND_EQ, ATLAS_U32, 1, 252, 252);
+	bra("out", 1);
+	imm(ATLAS_F32, 1, 0x3f800000);
+	at("out");
+	op0(OP_RET);
+	rejects("type mismatch: expected f32, got u32", 3,
+		"callee writes on one path over another type");
+
+	start("k");
+	call("f");
+	sel(ATLAS_F32, 2, 1, 252, 252);
+	op0(OP_EXIT);
+	at("f");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	bra("out", 0);
+	setcc(COND_EQ, ATLAS_U32, 1, 252, 252);
+	at("out");
+	op0(OP_RET);
+	rejects("uninitialized predicate: p1", 2,
+		"callee sets a predicate on one path");
+
+	/* a callee that never returns: the code after the call is dead */
+	start("k");
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	at("f");
+	op0(OP_EXIT);
+	accepts("callee never returns");
+
+	start("k");
+	call("end");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	at("end");
+	accepts("call to the end of the program");
+	is_int(P->facts.max_call_depth, 1, "call to the end: depth 1");
+
+	/* nested calls: summaries of summaries, requirements through two
+	 * levels */
+	start("k");
+	imm(ATLAS_F32, 9, 0);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 4, 1, 3);
+	call("g");
+	op0(OP_EXIT);
+	at("f");
+	call("g");
+	bin(OP_ADD, ATLAS_F32, 3, 1, 9);
+	op0(OP_RET);
+	at("g");
+	bin(OP_ADD, ATLAS_F32, 1, 9, 9);
+	op0(OP_RET);
+	accepts("nested calls with summaries");
+	is_int(P->facts.max_call_depth, 2, "nested summaries: depth 2");
+
+	start("k");
+	call("f");
+	imm(ATLAS_F32, 9, 0);
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	call("g");
+	op0(OP_RET);
+	at("g");
+	bin(OP_ADD, ATLAS_F32, 1, 9, 9);
+	op0(OP_RET);
+	rejects("uninitialized register: r9", 7,
+		"nested callee reads a register one outer call leaves "
+		"undefined");
+
+	start("k");
+	imm(ATLAS_U32, 9, 0);
+	call("f");
+	imm(ATLAS_F32, 9, 0);
+	call("g");
+	bin(OP_ADD, ATLAS_F32, 3, 1, 1);
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_U32, 9, 1);
+	call("g");
+	op0(OP_RET);
+	at("g");
+	bin(OP_ADD, ATLAS_F32, 1, 9, 9);
+	op0(OP_RET);
+	rejects("type mismatch: expected f32, got u32", 10,
+		"nested callee reads what its caller wrote");
+
+	start("k");
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	op0(OP_EXIT);
+	at("f");
+	call("g");
+	op0(OP_RET);
+	at("g");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	bra("out", 0);
+	imm(ATLAS_F32, 1, 0);
+	at("out");
+	op0(OP_RET);
+	rejects("uninitialized register: r1", 2,
+		"nested callee writes on one path");
+
+	start("k");
+	imm(ATLAS_F32, 1, 0);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	op0(OP_EXIT);
+	at("f");
+	call("g");
+	op0(OP_RET);
+	at("g");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	bra("out", 0);
+	imm(ATLAS_F32, 1, 0);
+	at("out");
+	op0(OP_RET);
+	accepts("nested callee writes on one path, caller defined it");
+
+	/* shared code: two entries falling into a common tail */
+	start("k");
+	imm(ATLAS_U32, 1, 0);
+	call("g");
+	bin(OP_ADD, ATLAS_U32, 3, 1, 1);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 4, 1, 2);
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 1, 0);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	op0(OP_RET);
+	accepts("entry into shared code keeps what it does not write");
+	is_int(P->facts.max_call_depth, 1, "shared code: depth 1");
+
+	start("k");
+	call("g");
+	bin(OP_ADD, ATLAS_F32, 3, 1, 2);
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 1, 0);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	op0(OP_RET);
+	rejects("uninitialized register: r1", 2,
+		"only the code after the called entry runs");
+
+	/* a common tail reached by branches, reading the caller's r9 */
+	start("k");
+	imm(ATLAS_F32, 9, 0);
+	call("f");
+	call("g");
+	bin(OP_ADD, ATLAS_F32, 3, 2, 5);
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 1, 0);
+	bra("tail", ISA_NO_PRED);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	at("tail");
+	bin(OP_ADD, ATLAS_F32, 5, 9, 9);
+	op0(OP_RET);
+	accepts("shared tail");
+
+	start("k");
+	call("f");
+	imm(ATLAS_F32, 9, 0);
+	call("g");
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 1, 0);
+	bra("tail", ISA_NO_PRED);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	at("tail");
+	bin(OP_ADD, ATLAS_F32, 5, 9, 9);
+	op0(OP_RET);
+	rejects("uninitialized register: r9", 8,
+		"shared tail reads a register one entry's caller leaves "
+		"undefined");
+
+	/* g jumps into the middle of f */
+	start("k");
+	imm(ATLAS_F32, 1, 0);
+	call("f");
+	imm(ATLAS_U32, 1, 0);
+	call("g");
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 2, 0);
+	at("mid");
+	bin(OP_ADD, ATLAS_F32, 3, 1, 2);
+	op0(OP_RET);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	bra("mid", ISA_NO_PRED);
+	rejects("type mismatch: expected f32, got u32", 7,
+		"jump into the middle of another function");
+
+	start("k");
+	imm(ATLAS_F32, 1, 0);
+	call("f");
+	imm(ATLAS_U32, 1, 0);
+	call("g");
+	bin(OP_ADD, ATLAS_F32, 4, 3, 3);
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 2, 0);
+	at("mid");
+	bin(OP_ADD, ATLAS_F32, 3, 2, 2);
+	op0(OP_RET);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	bra("mid", ISA_NO_PRED);
+	accepts("jump into the middle of another function");
+
+	/* f and g each jump into the other: a loop, not recursion */
+	start("k");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	call("f");
+	call("g");
+	op0(OP_EXIT);
+	at("f");
+	imm(ATLAS_F32, 1, 0);
+	at("g");
+	imm(ATLAS_F32, 2, 0);
+	bra("f", 0);
+	op0(OP_RET);
+	accepts("functions jumping into each other");
+	is_int(P->facts.max_call_depth, 1, "jumps between functions: depth 1");
+
+	/* recursion: the summary is a fixpoint */
+	start("k");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 3, 1, 1);
+	op0(OP_EXIT);
+	at("f");
+	bra("base", 0);
+	call("f");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	op0(OP_RET);
+	at("base");
+	imm(ATLAS_F32, 1, 0);
+	op0(OP_RET);
+	accepts("recursion with a base case that defines r1");
+	is_int(P->facts.max_call_depth, ISA_MAX_CALL_DEPTH + 1,
+	       "recursion with a base case: unbounded depth");
+
+	start("k");
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	bra("base", 0);
+	call("f");
+	op0(OP_RET);
+	at("base");
+	op0(OP_RET);
+	rejects("uninitialized predicate: p0", 3,
+		"recursive function reads an undefined predicate");
+
+	start("k");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	imm(ATLAS_F32, 1, 0);
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	bra("base", 0);
+	imm(ATLAS_U32, 1, 0);
+	call("f");
+	op0(OP_RET);
+	at("base");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 1);
+	op0(OP_RET);
+	rejects("type mismatch: expected f32, got u32", 9,
+		"recursive call reaches a read with another type");
+
+	/* registers never written anywhere */
+	start("k");
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	bin(OP_ADD, ATLAS_F32, 1, 40, 40);
+	op0(OP_RET);
+	rejects("uninitialized register: r40", 3,
+		"callee reads a register written nowhere");
+
+	start("k");
+	imm(ATLAS_F32, 1, 0);
+	call("f");
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	call("g");
+	op0(OP_RET);
+	at("g");
+	bin(OP_ADD, ATLAS_F32, 2, 1, 41);
+	op0(OP_RET);
+	rejects("uninitialized register: r41", 7,
+		"nested callee reads a register written nowhere");
+
+	start("k");
+	setcc(COND_EQ, ATLAS_U32, 0, 252, 252);
+	bra("skip", 0);
+	bin(OP_ADD, ATLAS_U32, 1, 252, 42);
+	at("skip");
+	op0(OP_EXIT);
+	rejects("uninitialized register: r42", 3,
+		"branch reads a register written nowhere");
+
+	/* facts: reads inside callees */
+	start("k");
+	param("a", ATLAS_PARAM_ARRAY, ATLAS_F32, ATLAS_USE_IN, 1);
+	param("s", ATLAS_PARAM_SCALAR, ATLAS_F32, ATLAS_USE_VALUE, 6);
+	imm(ATLAS_U64, 255, 0);
+	call("f");
+	imm(ATLAS_F32, 6, 0);
+	call("f");
+	op0(OP_EXIT);
+	at("f");
+	mem_reg(OP_LDG, ATLAS_F32, 2, 1, 0);
+	bin(OP_ADD, ATLAS_U32, 3, 252, 252);
+	bin(OP_ADD, ATLAS_U64, 4, 255, 255);
+	bin(OP_ADD, ATLAS_F32, 5, 6, 6);
+	op0(OP_RET);
+	accepts("callee reads params and specials");
+	f = &P->facts;
+	ok(f->reg_live_in[1] && f->reg_live_in[252] && f->reg_live_in[6],
+	   "facts: params and specials read in a callee are live in");
+	ok(!f->reg_live_in[255] && !f->reg_live_in[253],
+	   "facts: a special overwritten before the call is not live in");
+}
+
 /* main calls f0, f0 calls f1, ..., f(n-2) calls f(n-1): depth n. */
 static void chain(unsigned n)
 {
@@ -963,13 +1423,33 @@ static void test_facts(void)
 
 /* ---- speed --------------------------------------------------------------- */
 
-static void test_speed(void)
+/* Verify P, timed; passes if accepted under 10 ms (100 sanitized). */
+static void timed(const char *name)
 {
 	struct timespec t0, t1;
 	struct atlas_error err;
 	enum atlas_status st;
-	char name[32];
 	double ms;
+
+	diag("%s: %zu instructions", name, P->ninsns);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	st = program_verify(P, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (!is_int(st, ATLAS_OK, "%s: accepted", name))
+		diag("%s", err.msg);
+	diag("verified in %.3f ms", ms);
+#if defined(__SANITIZE_ADDRESS__)
+	ok(ms < 100, "%s: fast (sanitized)", name);
+#else
+	ok(ms < 10, "%s: under 10 ms", name);
+#endif
+}
+
+static void test_speed(void)
+{
+	char name[32];
 
 	/* 10,000 instructions: a loop around 1,000 diamonds of 10 */
 	start("big");
@@ -996,19 +1476,52 @@ static void test_speed(void)
 	}
 	loop(0, "top");
 	op0(OP_EXIT);
-	diag("%zu instructions", P->ninsns);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	st = program_verify(P, &err);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	is_int(st, ATLAS_OK, "10,000 instructions: accepted");
-	diag("verified in %.3f ms", ms);
-#if defined(__SANITIZE_ADDRESS__)
-	ok(ms < 100, "10,000 instructions: fast (sanitized)");
-#else
-	ok(ms < 10, "10,000 instructions: under 10 ms");
-#endif
+	timed("10,000 instructions");
+
+	/* 1,000 functions, called from main; f(i) also calls f(i + 1) on
+	 * one path, in chains of 100 */
+	start("calls");
+	imm(ATLAS_F32, 1, 0);
+	for (unsigned i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "f%u", i);
+		call(name);
+		bin(OP_ADD, ATLAS_F32, 1, 1, 2 + i % 200);
+	}
+	op0(OP_EXIT);
+	for (unsigned i = 0; i < 1000; i++) {
+		snprintf(name, sizeof name, "f%u", i);
+		at(name);
+		setcc(COND_LT, ATLAS_U32, 0, 252, 254);
+		snprintf(name, sizeof name, "s%u", i);
+		bra(name, 0);
+		snprintf(name, sizeof name, "f%u", i + 1);
+		if ((i + 1) % 100 != 0)
+			call(name);
+		snprintf(name, sizeof name, "s%u", i);
+		at(name);
+		imm(ATLAS_F32, 2 + i % 200, i);
+		bin(OP_ADD, ATLAS_F32, 2 + i % 200, 2 + i % 200, 1);
+		op0(OP_RET);
+	}
+	timed("1,000 functions");
+	is_int(P->facts.max_call_depth, 100, "1,000 functions: depth 100");
+
+	/* 3,000 entries, each falling into the next: one shared tail */
+	start("shared");
+	for (unsigned i = 0; i < 3000; i++) {
+		snprintf(name, sizeof name, "f%u", i);
+		call(name);
+	}
+	bin(OP_ADD, ATLAS_F32, 3, 1, 2);
+	op0(OP_EXIT);
+	for (unsigned i = 0; i < 3000; i++) {
+		snprintf(name, sizeof name, "f%u", i);
+		at(name);
+		imm(ATLAS_F32, 1 + i % 2, i);
+	}
+	op0(OP_RET);
+	timed("3,000 entries into shared code");
+	is_int(P->facts.max_call_depth, 1, "3,000 entries: depth 1");
 }
 
 int main(void)
@@ -1018,6 +1531,7 @@ int main(void)
 	test_labels();
 	test_dataflow();
 	test_control();
+	test_calls();
 	test_depth();
 	test_facts();
 	test_speed();
