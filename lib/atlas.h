@@ -126,6 +126,9 @@ struct atlas_param_info {
 	enum atlas_param_use use;
 	unsigned reg;	 /* register that receives the handle/value */
 	unsigned handle; /* arrays: buffer handle (1 + array ordinal) */
+	enum atlas_access access; /* arrays */
+	uint64_t record_len;	  /* RECORD: K, when a constant */
+	long record_param; /* RECORD: K is this scalar parameter, or -1 */
 };
 
 /*

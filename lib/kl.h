@@ -30,8 +30,8 @@ struct kl_type {
 };
 
 enum kl_expr_kind {
-	KE_VAR,    /* name */
-	KE_INT,    /* ival (an integer literal; its type comes from context) */
+	KE_VAR,	   /* name */
+	KE_INT,	   /* ival (an integer literal; its type comes from context) */
 	KE_FLOAT,  /* fval (a float literal: f32 unless f64 is involved) */
 	KE_BOOL,   /* ival 0 or 1 */
 	KE_STRING, /* str (only as an argument: parallel_map_unary's op) */
@@ -44,10 +44,26 @@ enum kl_expr_kind {
 
 /* Binary operators; names as in v1.0 JSON "op" (kl_binop_names). */
 enum kl_binop {
-	KB_ADD, KB_SUB, KB_MUL, KB_DIV, KB_MOD, KB_FLOOR_DIV, KB_POW,
-	KB_LT, KB_LE, KB_GT, KB_GE, KB_EQ, KB_NE,
-	KB_AND, KB_OR,                                /* boolean */
-	KB_BIT_AND, KB_BIT_OR, KB_BIT_XOR, KB_SHL, KB_SHR,
+	KB_ADD,
+	KB_SUB,
+	KB_MUL,
+	KB_DIV,
+	KB_MOD,
+	KB_FLOOR_DIV,
+	KB_POW,
+	KB_LT,
+	KB_LE,
+	KB_GT,
+	KB_GE,
+	KB_EQ,
+	KB_NE,
+	KB_AND,
+	KB_OR, /* boolean */
+	KB_BIT_AND,
+	KB_BIT_OR,
+	KB_BIT_XOR,
+	KB_SHL,
+	KB_SHR,
 	KB_COUNT
 };
 extern const char *const kl_binop_names[KB_COUNT];
@@ -59,27 +75,27 @@ extern const char *const kl_unop_names[KU_COUNT];
 struct kl_expr {
 	enum kl_expr_kind kind;
 	uint32_t line, col;
-	int op;               /* KE_BINARY, KE_UNARY */
-	char *name;           /* KE_VAR, KE_CALL */
-	char *str;            /* KE_STRING */
-	uint64_t ival;        /* KE_INT (two's complement), KE_BOOL */
-	double fval;          /* KE_FLOAT */
+	int op;	       /* KE_BINARY, KE_UNARY */
+	char *name;    /* KE_VAR, KE_CALL */
+	char *str;     /* KE_STRING */
+	uint64_t ival; /* KE_INT (two's complement), KE_BOOL */
+	double fval;   /* KE_FLOAT */
 	struct kl_expr *a, *b, *c;
 	struct kl_expr **args; /* KE_CALL */
 	size_t nargs;
 };
 
 enum kl_stmt_kind {
-	KS_LET,      /* name = value (first binding of a name) */
-	KS_ASSIGN,   /* target = value; target is a KE_VAR or KE_INDEX */
-	KS_IF,       /* if value: body [else: orelse] */
-	KS_FOR,      /* for name in range(start, stop, step): body */
-	KS_WHILE,    /* while value: body */
+	KS_LET,	   /* name = value (first binding of a name) */
+	KS_ASSIGN, /* target = value; target is a KE_VAR or KE_INDEX */
+	KS_IF,	   /* if value: body [else: orelse] */
+	KS_FOR,	   /* for name in range(start, stop, step): body */
+	KS_WHILE,  /* while value: body */
 	KS_BREAK,
 	KS_CONTINUE,
-	KS_RETURN,   /* return [value] */
-	KS_EXPR      /* a call as a statement: atomic_add_f32(r, v),
-		        parallel_map_unary(in, out, "op", n), ... */
+	KS_RETURN, /* return [value] */
+	KS_EXPR	   /* a call as a statement: atomic_add_f32(r, v),
+		      parallel_map_unary(in, out, "op", n), ... */
 };
 
 struct kl_stmt;
@@ -92,14 +108,14 @@ struct kl_block {
 struct kl_stmt {
 	enum kl_stmt_kind kind;
 	uint32_t line, col;
-	char *name;              /* KS_LET, KS_FOR */
-	struct kl_expr *target;  /* KS_ASSIGN */
-	struct kl_expr *value;   /* LET, ASSIGN, EXPR, RETURN (or NULL),
-				    IF and WHILE condition */
+	char *name;		/* KS_LET, KS_FOR */
+	struct kl_expr *target; /* KS_ASSIGN */
+	struct kl_expr *value;	/* LET, ASSIGN, EXPR, RETURN (or NULL),
+				   IF and WHILE condition */
 	struct kl_expr *start, *stop, *step; /* KS_FOR */
-	struct kl_block body;    /* IF then, FOR, WHILE */
-	struct kl_block orelse;  /* IF else */
-	int has_else;            /* IF: 0 = v1.0 "else_body": null */
+	struct kl_block body;		     /* IF then, FOR, WHILE */
+	struct kl_block orelse;		     /* IF else */
+	int has_else; /* IF: 0 = v1.0 "else_body": null */
 };
 
 struct kl_param {
@@ -110,11 +126,11 @@ struct kl_param {
 
 struct kl_func {
 	char *name;
-	int is_inline;           /* @inline helper: expanded, never lowered */
+	int is_inline; /* @inline helper: expanded, never lowered */
 	struct kl_param *params;
 	size_t nparams;
 	struct kl_block body;
-	char *doc;               /* docstring, or NULL */
+	char *doc; /* docstring, or NULL */
 	uint32_t line, col;
 };
 
@@ -171,12 +187,12 @@ int kl_is_v1(const char *text, size_t len);
 
 /* What the analysis learns about one parameter (kl_access.c). */
 struct kl_access {
-	enum atlas_access cls;  /* arrays */
-	uint64_t record_len;    /* RECORD: constant K */
-	long record_param;      /* RECORD: K is this scalar parameter; -1 */
-	int read, written;      /* arrays: loaded from / stored to / atomics */
-	int guard;              /* scalars: the lane-count guard
-				   (`if get_global_id() < n`) */
+	enum atlas_access cls; /* arrays */
+	uint64_t record_len;   /* RECORD: constant K */
+	long record_param;     /* RECORD: K is this scalar parameter; -1 */
+	int read, written;     /* arrays: loaded from / stored to / atomics */
+	int guard;	       /* scalars: the lane-count guard
+				  (`if get_global_id() < n`) */
 };
 
 /*

@@ -28,6 +28,9 @@ struct isa_param {
 	uint16_t reg;
 	uint16_t handle; /* arrays: 1 + array ordinal; scalars: 0 */
 	uint32_t line, col;
+	enum atlas_access access; /* arrays; ATLAS_ACCESS_ANY by default */
+	uint64_t record_len;	  /* RECORD with a constant length */
+	long record_param;	  /* RECORD with a scalar's length, or -1 */
 };
 
 /*

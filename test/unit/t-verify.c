@@ -1437,7 +1437,7 @@ static void timed(const char *name)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
 	     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-	if (!is_int(st, ATLAS_OK, "%s: accepted", name))
+	if (!ok(st == ATLAS_OK, "%s: accepted", name))
 		diag("%s", err.msg);
 	diag("verified in %.3f ms", ms);
 #if defined(__SANITIZE_ADDRESS__)
