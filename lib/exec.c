@@ -517,6 +517,70 @@ static void do_cvt(struct worker *w, const struct isa_insn *in,
 	reg_commit(w, in->dst, in->type, d, s);
 }
 
+/*
+ * The exact value of lane k of an affine register of integer type t, as
+ * a 128-bit integer (for checks that no lane wraps around).
+ */
+static __int128 affine_exact(const struct vreg *v, enum atlas_type t, size_t k)
+{
+	unsigned bits = 8 * (unsigned)isa_size(t);
+	int64_t stride = bits == 64 ? (int64_t)v->stride :
+				      (int64_t)(v->stride << (64 - bits)) >>
+					      (64 - bits);
+	__int128 base =
+		isa_type_is_signed(t) ?
+			(bits == 64 ?
+				 (__int128)(int64_t)v->base :
+				 (__int128)((int64_t)(v->base << (64 - bits)) >>
+					    (64 - bits))) :
+			(__int128)v->base;
+
+	return base + (__int128)stride * (__int128)k;
+}
+
+/*
+ * An ordering comparison of an affine register with a uniform one (the
+ * lane-count guard `gid < n`) has one result for the whole block when the
+ * lanes' values do not wrap and the first and last lanes agree: the
+ * sequence is monotonic.  Returns 1 if the predicate was set that way.
+ */
+static int affine_setcc(struct worker *w, const struct isa_insn *in,
+			const struct split *s, ops_cmp_fn fn)
+{
+	const struct vreg *a = wreg(w, in->src[0]), *b = wreg(w, in->src[1]);
+	const struct vreg *v = a->shape == SH_AFFINE ? a : b;
+	enum atlas_type t = in->type;
+	unsigned bits = 8 * (unsigned)isa_size(t);
+	__int128 lo, hi, last;
+	uint64_t first_bits, last_bits, m;
+	uint8_t r0 = 0, r1 = 0;
+
+	if (in->sub == COND_EQ || in->sub == COND_NE || !isa_type_is_int(t) ||
+	    !((a->shape == SH_AFFINE && b->shape == SH_UNIFORM) ||
+	      (b->shape == SH_AFFINE && a->shape == SH_UNIFORM)))
+		return 0;
+	lo = isa_type_is_signed(t) ? -((__int128)1 << (bits - 1)) : 0;
+	hi = isa_type_is_signed(t) ? ((__int128)1 << (bits - 1)) - 1 :
+				     ((__int128)1 << bits) - 1;
+	last = affine_exact(v, t, w->nlanes - 1);
+	if (last < lo || last > hi)
+		return 0;
+	m = bits == 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+	first_bits = v->base & m;
+	last_bits = (uint64_t)last & m;
+	if (v == a) {
+		fn(&r0, &first_bits, &b->base, 1);
+		fn(&r1, &last_bits, &b->base, 1);
+	} else {
+		fn(&r0, &a->base, &first_bits, 1);
+		fn(&r1, &a->base, &last_bits, 1);
+	}
+	if (r0 != r1)
+		return 0;
+	pred_commit_uniform(w, in->dst, r0, s);
+	return 1;
+}
+
 static void do_setcc(struct worker *w, const struct isa_insn *in,
 		     const struct split *s)
 {
@@ -524,6 +588,8 @@ static void do_setcc(struct worker *w, const struct isa_insn *in,
 	const void *a, *b;
 	uint8_t *d;
 
+	if (affine_setcc(w, in, s, fn))
+		return;
 	if (uni(w, in->src[0]) && uni(w, in->src[1])) {
 		uint8_t r = 0;
 
