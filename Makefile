@@ -57,11 +57,23 @@ PROGS    := $(CMD_SRC:cmd/%.c=bin/%)
 UNIT_SRC := $(sort $(wildcard test/unit/t-*.c))
 UNITS    := $(UNIT_SRC:test/unit/%.c=$(BUILD)/test/%)
 MANPAGES := $(sort $(wildcard man/man*/*.[1-9]))
-KERNELS  := $(sort $(wildcard share/atlas/kernels/*.s))
+# The bundled kernels: kernel-language sources, compiled to .json by the
+# rules users include too (share/atlas/atlas.mk), with the compiler just
+# built; both are installed, with any hand-written assembly.
+KERNEL_SRC  := $(sort $(wildcard share/atlas/kernels/*.py))
+KERNEL_JSON := $(KERNEL_SRC:.py=.json)
+KERNELS  := $(sort $(wildcard share/atlas/kernels/*.s) $(KERNEL_SRC) \
+	$(KERNEL_JSON))
 DEPS     := $(LIB_OBJ:.o=.d) $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.d) \
 	$(UNIT_SRC:test/unit/%.c=$(BUILD)/test/unit/%.d)
 
-all: $(LIBA) $(PROGS)
+all: $(LIBA) $(PROGS) $(KERNEL_JSON)
+
+ATLAS_COMPILE = bin/atlas-compile
+include share/atlas/atlas.mk
+
+# A new compiler recompiles the kernels.
+$(KERNEL_JSON): bin/atlas-compile
 
 units: $(UNITS)
 
@@ -121,6 +133,7 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/atlas/kernels
 	test -z '$(PROGS)' || install -m 0755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -m 0644 share/atlas/atlas.mk $(DESTDIR)$(DATADIR)/atlas
 	test -z '$(KERNELS)' || \
 		install -m 0644 $(KERNELS) $(DESTDIR)$(DATADIR)/atlas/kernels
 	for m in $(MANPAGES); do \
@@ -131,12 +144,13 @@ install: all
 uninstall:
 	rm -f $(PROGS:bin/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(KERNELS:share/%=$(DESTDIR)$(DATADIR)/%)
+	rm -f $(DESTDIR)$(DATADIR)/atlas/atlas.mk
 	rmdir $(DESTDIR)$(DATADIR)/atlas/kernels $(DESTDIR)$(DATADIR)/atlas \
 		2>/dev/null || true
 	rm -f $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/%)
 
 clean:
-	rm -rf $(BUILD) bin $(LIBA)
+	rm -rf $(BUILD) bin $(LIBA) $(KERNEL_JSON)
 
 FORCE:
 .PHONY: all units bench check format-check demo install uninstall clean FORCE

@@ -1,14 +1,14 @@
 /*
- * atlas-run - run a kernel over raw binary buffers, chunk by chunk, in
- * constant memory.  See man 1 atlas-run.
+ * atlas-run - run a kernel over raw binary buffers: element-wise kernels
+ * chunk by chunk in constant memory, the others resident, over whole
+ * arrays in memory.  See man 1 atlas-run.
  *
- * This file parses the command line, finds and opens the files and maps
- * the library's results to messages and exit statuses; libatlas does the
- * work.  Everything main owns is in g, so that the dying paths leak
- * nothing a leak checker could see.
+ * This file parses the command line and maps the library's results to
+ * messages and exit statuses; libatlas finds the kernel, opens the files
+ * and does the work.  Everything main owns is in g, so that the dying paths
+ * leak nothing a leak checker could see.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -21,21 +21,27 @@
 #include "atlas.h"
 
 #define PROG "atlas-run"
-#define SYNOPSIS PROG " [-fhqVv] [-t threads] kernel [name=value ...]"
-#define KERNEL_MAX ((uint64_t)64 << 20) /* largest kernel file */
+#define SYNOPSIS PROG " [-fhqVv] [-k name] [-t threads] kernel [name=value ...]"
 #define CHUNK_LANES 65536
 #define PIPE_SIZE (1 << 20)
 #define THREADS_MAX 1024
 
+enum { OPT_LANES = 256, OPT_MAX_RESIDENT, OPT_SIZE };
+
 static struct {
 	unsigned threads;
 	int force, verbosity, version;
-	char *kpath; /* the kernel file */
+	int resident;	   /* --lanes or --size: run resident */
+	const char *kname; /* -k: the kernel to pick from the file */
+	char *kpath;	   /* the kernel file */
 	struct atlas_program *p;
 	struct atlas_stream_binding *b; /* one per parameter */
-	size_t n;
 	struct atlas_engine *e;
-} g = {.threads = 1, .verbosity = 1};
+	struct atlas_resident_options ro;
+	const char **specs; /* the --size arguments */
+	size_t nspecs;
+	uint64_t *sizes; /* one per parameter */
+} g = {.threads = 1, .verbosity = 1, .ro = {.lanes = ATLAS_COUNT_UNSET}};
 
 /*
  * Print "atlas-run: MESSAGE" and exit with status; status 2 (a usage
@@ -69,7 +75,14 @@ __attribute__((noreturn)) static void help(void)
 	      "Run a kernel over raw binary buffers.\n\n"
 	      "  -f, --force        read or write binary data on a terminal\n"
 	      "  -h, --help         print this help and exit\n"
+	      "  -k, --kernel NAME  run kernel NAME of a file of several\n"
+	      "      --lanes N      run N lanes, resident\n"
+	      "      --max-resident SIZE\n"
+	      "                     hold at most SIZE bytes per array in a\n"
+	      "                     resident run (default 1G)\n"
 	      "  -q, --quiet        print nothing on stderr but errors\n"
+	      "      --size NAME=COUNT\n"
+	      "                     output array NAME has COUNT elements\n"
 	      "  -t, --threads N    run on N threads, 1 to 1024 (default 1)\n"
 	      "  -v, --verbose      print a summary on stderr\n"
 	      "  -V, --version      print the version and exit\n",
@@ -83,17 +96,24 @@ static void parse_options(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
+		{"kernel", required_argument, NULL, 'k'},
+		{"lanes", required_argument, NULL, OPT_LANES},
+		{"max-resident", required_argument, NULL, OPT_MAX_RESIDENT},
+		{"size", required_argument, NULL, OPT_SIZE},
 		{"quiet", no_argument, NULL, 'q'},
 		{"threads", required_argument, NULL, 't'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0}};
 	unsigned long t;
+	uint64_t n;
 	char *end;
 	int c;
 
+	if (!(g.specs = calloc((size_t)argc, sizeof *g.specs)))
+		die(1, "out of memory");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fhqt:vV", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, ":fhk:qt:vV", longopts, NULL)) !=
 	       -1) {
 		const char *arg = argv[optind - 1];
 
@@ -103,6 +123,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'h':
 			help();
+		case 'k':
+			g.kname = optarg;
+			break;
 		case 'q':
 		case 'v':
 			g.verbosity += c == 'v' ? 1 : -1;
@@ -121,6 +144,28 @@ static void parse_options(int argc, char **argv)
 		case 'V':
 			g.version = 1;
 			break;
+		case OPT_LANES:
+			if (atlas_size_parse(optarg, &g.ro.lanes, NULL))
+				die(2, "invalid lane count '%s'", optarg);
+			g.resident = 1;
+			break;
+		case OPT_MAX_RESIDENT:
+			if (atlas_size_parse(optarg, &g.ro.max_resident,
+					     NULL) ||
+			    !g.ro.max_resident)
+				die(2, "invalid size '%s' for --max-resident",
+				    optarg);
+			break;
+		case OPT_SIZE:
+			end = strchr(optarg, '=');
+			if (!end || end == optarg ||
+			    atlas_size_parse(end + 1, &n, NULL))
+				die(2,
+				    "invalid size '%s' (expected name=count)",
+				    optarg);
+			g.specs[g.nspecs++] = optarg;
+			g.resident = 1;
+			break;
 		case ':':
 			if (strncmp(arg, "--", 2) == 0)
 				die(2, "option '%.*s' requires an argument",
@@ -134,113 +179,34 @@ static void parse_options(int argc, char **argv)
 	}
 }
 
-static void load_kernel(const char *kernel)
+/* Load the kernel, apply --size, bind the operands and stdio. */
+static void setup(const char *kernel, char **ops, int nops)
 {
 	struct atlas_error err;
-	char *text;
-	size_t len;
-	int fd;
+	size_t n;
 
-	if (atlas_kernel_find(kernel, &g.kpath, &err))
+	if (atlas_kernel_load(kernel, g.kname, &g.p, &g.kpath, &err) ||
+	    !(g.b = atlas_bindings_new(g.p, &err)))
 		die(1, "%s", err.msg);
-	if ((fd = open(g.kpath, O_RDONLY)) < 0)
-		die(1, "%s: %s", g.kpath, strerror(errno));
-	if (atlas_read_all(fd, KERNEL_MAX, &text, &len, &err) != ATLAS_OK)
-		die(1, "%s: %s", g.kpath, err.msg);
-	close(fd);
-	if (atlas_program_parse(text, len, ATLAS_FORMAT_AUTO, &g.p, &err)) {
-		free(text);
-		if (err.line)
-			die(1, "%s:%zu:%zu: %s", g.kpath, err.line, err.col,
-			    err.msg);
-		die(1, "%s: %s", g.kpath, err.msg);
-	}
-	free(text);
-	g.n = atlas_program_param_count(g.p);
-	if (!(g.b = calloc(g.n + 1, sizeof *g.b)))
+	n = atlas_program_param_count(g.p);
+	if (!(g.sizes = calloc(n + 1, sizeof *g.sizes)))
 		die(1, "out of memory");
-	for (size_t i = 0; i < g.n; i++)
-		g.b[i].fd = -1;
-}
+	for (size_t k = 0; k < n; k++)
+		g.sizes[k] = ATLAS_COUNT_UNSET;
+	for (size_t k = 0; k < g.nspecs; k++)
+		if (atlas_resident_size(g.p, g.specs[k], g.sizes, &err))
+			die(1, "--size: %s", err.msg);
+	g.ro.sizes = g.sizes;
+	for (int k = 0; k < nops; k++)
+		if (atlas_bind_operand(g.p, g.b, ops[k], &err))
+			die(1, "%s", err.msg);
+	if (atlas_bind_stdio(g.p, g.b, &err))
+		die(1, "%s", err.msg);
+	/* fd 0 and 1 as arrays: never a terminal without -f */
+	for (size_t i = 0; i < 2 * n; i++) {
+		const int fd = i % 2 ? g.b[i / 2].out_fd : g.b[i / 2].fd;
 
-static struct atlas_param_info param(size_t i)
-{
-	struct atlas_param_info pi;
-
-	atlas_program_param(g.p, i, &pi);
-	return pi;
-}
-
-/* NAME=VALUE: a file (or "-") for an array, a number for a scalar. */
-static void bind_operand(const char *op)
-{
-	static const int flags[] = {[ATLAS_USE_IN] = O_RDONLY,
-				    [ATLAS_USE_OUT] = O_WRONLY | O_CREAT |
-						      O_TRUNC,
-				    [ATLAS_USE_INOUT] = O_RDWR};
-	const char *v = strchr(op, '=') + 1;
-	const int len = (int)(v - 1 - op);
-	char name[256], list[1024] = "";
-	struct atlas_param_info pi;
-	struct atlas_error err;
-	long i;
-
-	snprintf(name, sizeof name, "%.*s", len, op);
-	if ((i = atlas_program_param_find(g.p, name)) < 0) {
-		for (size_t k = 0, n = 0; k < g.n && n < sizeof list; k++)
-			n += (size_t)snprintf(list + n, sizeof list - n, "%s%s",
-					      k ? ", " : "", param(k).name);
-		die(1, "unknown parameter '%s' (kernel %s takes %s)", name,
-		    atlas_program_name(g.p), g.n ? list : "no parameters");
-	}
-	pi = param((size_t)i);
-	if (g.b[i].fd >= 0 || g.b[i].bound)
-		die(1, "parameter '%s' is bound twice", name);
-	if (pi.kind == ATLAS_PARAM_SCALAR &&
-	    atlas_value_parse(v, pi.type, &g.b[i].bits, &err))
-		die(1, "%s: %s", name, err.msg);
-	g.b[i].bound = 1;
-	if (pi.kind == ATLAS_PARAM_SCALAR)
-		return;
-	g.b[i].label = v;
-	if (strcmp(v, "-") == 0)
-		g.b[i].fd = pi.use == ATLAS_USE_OUT ? 1 : 0;
-	else if ((g.b[i].fd = open(v, flags[pi.use], 0666)) < 0)
-		die(1, "%s: %s", *v ? v : "''", strerror(errno));
-}
-
-/*
- * The one unbound input array reads stdin, the one unbound output array
- * writes stdout; neither may be a terminal without -f, nor be shared.
- */
-static void bind_stdio(void)
-{
-	long last[2] = {-1, -1}; /* the unbound array; -2: more than one */
-	const char *user[2] = {NULL, NULL};
-
-	for (size_t i = 0; i < g.n; i++) {
-		const struct atlas_param_info pi = param(i);
-		const int k = pi.use == ATLAS_USE_OUT;
-
-		if (pi.kind == ATLAS_PARAM_ARRAY && pi.use != ATLAS_USE_INOUT &&
-		    g.b[i].fd < 0)
-			last[k] = last[k] == -1 ? (long)i : -2;
-	}
-	for (int k = 0; k < 2; k++)
-		if (last[k] >= 0) {
-			g.b[last[k]].fd = k;
-			g.b[last[k]].label = "-";
-		}
-	for (size_t i = 0; i < g.n; i++) {
-		const int fd = g.b[i].fd;
-
-		if (fd != 0 && fd != 1)
-			continue;
-		if (user[fd])
-			die(1, "standard %s is bound to both '%s' and '%s'",
-			    fd ? "output" : "input", user[fd], param(i).name);
-		user[fd] = param(i).name;
-		if (!g.force && isatty(fd))
+		if ((fd == 0 || fd == 1) && !g.force && isatty(fd))
 			die(1,
 			    "refusing to %s binary data %s a terminal (use "
 			    "-f to force)",
@@ -251,17 +217,23 @@ static void bind_stdio(void)
 static void run(void)
 {
 	const struct atlas_engine_options eo = {.threads = g.threads};
+	const int resident = g.resident || !atlas_program_streams(g.p);
+	const size_t n = atlas_program_param_count(g.p);
 	struct atlas_stream_stats st;
 	struct atlas_error err;
+	enum atlas_status rc;
 
-	for (size_t i = 0; i < g.n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (g.b[i].fd >= 0)
 			atlas_pipe_grow(g.b[i].fd, PIPE_SIZE);
 	if (!(g.e = atlas_engine_new(&eo, &err)))
 		die(1, "%s", err.msg);
 	/* each thread gets a chunk's worth of lanes per launch */
-	if (atlas_stream_run(g.e, g.p, g.b, g.n,
-			     (size_t)CHUNK_LANES * g.threads, &st, &err)) {
+	rc = resident ? atlas_resident_run(g.e, g.p, g.b, n, &g.ro, &st, &err) :
+			atlas_stream_run(g.e, g.p, g.b, n,
+					 (size_t)CHUNK_LANES * g.threads, &st,
+					 &err);
+	if (rc) {
 		/* EPIPE with SIGPIPE ignored: die quietly of SIGPIPE. */
 		if (err.code == ATLAS_ERR_IO && err.errnum == EPIPE) {
 			signal(SIGPIPE, SIG_DFL);
@@ -272,7 +244,14 @@ static void run(void)
 			    err.msg);
 		die(1, "%s", err.msg);
 	}
-	if (g.verbosity >= 2)
+	if (g.verbosity >= 2 && resident)
+		fprintf(stderr,
+			PROG ": %s: %" PRIu64 " lanes, %" PRIu64
+			     " bytes in, %" PRIu64
+			     " bytes out, resident, %u threads\n",
+			atlas_program_name(g.p), st.elements, st.bytes_in,
+			st.bytes_out, g.threads);
+	else if (g.verbosity >= 2)
 		fprintf(stderr,
 			PROG ": %s: %" PRIu64 " elements, %" PRIu64
 			     " bytes in, %" PRIu64 " bytes out, %" PRIu64
@@ -297,20 +276,23 @@ int main(int argc, char **argv)
 		if (argv[i][0] == '=' || !strchr(argv[i], '='))
 			die(2, "invalid binding '%s' (expected name=value)",
 			    argv[i]);
-	load_kernel(argv[optind]);
-	for (int i = optind + 1; i < argc; i++)
-		bind_operand(argv[i]);
-	bind_stdio();
+	setup(argv[optind], argv + optind + 1, argc - optind - 1);
 	run();
-	for (size_t i = 0; i < g.n; i++)
+	for (size_t i = 0; i < atlas_program_param_count(g.p); i++) {
+		struct atlas_param_info pi;
+
+		atlas_program_param(g.p, i, &pi);
 		if (g.b[i].fd > 2 && close(g.b[i].fd) != 0 &&
-		    param(i).use != ATLAS_USE_IN)
+		    pi.use != ATLAS_USE_IN)
 			die(1, "%s: write error: %s", g.b[i].label,
 			    strerror(errno));
+	}
 	atlas_engine_free(g.e);
 	atlas_program_free(g.p);
 	free(g.kpath);
 	free(g.b);
+	free(g.sizes);
+	free(g.specs);
 	close_stdout();
 	return 0;
 }

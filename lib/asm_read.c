@@ -29,6 +29,16 @@ struct rd {
 	size_t ndefs, defs_cap;
 	/* the instruction being read, for messages */
 	size_t mnem, mnem_end;
+	/* "record NAME" lengths, resolved at the end of the header */
+	struct pending_record *recs;
+	size_t nrecs, recs_cap;
+};
+
+/* A .param line's "record NAME", for a parameter that may come later. */
+struct pending_record {
+	size_t param;	  /* the array's index */
+	char *name;	  /* the length's name */
+	size_t line, col; /* of the name */
 };
 
 static int is_blank(int c)
@@ -652,6 +662,46 @@ static enum atlas_status suffixes(struct rd *r, struct isa_insn *in,
 	}
 }
 
+/*
+ * Give each "record NAME" of the header its parameter.  Runs at the first
+ * instruction and at the end of the text, so that the name may be a
+ * parameter declared after the array.
+ */
+static enum atlas_status resolve_records(struct rd *r)
+{
+	enum atlas_status st = ATLAS_OK;
+	size_t i;
+
+	for (i = 0; i < r->nrecs && st == ATLAS_OK; i++) {
+		const struct pending_record *q = &r->recs[i];
+		const long k = atlas_program_param_find(r->p, q->name);
+
+		if (k < 0 || r->p->params[k].kind != ATLAS_PARAM_SCALAR) {
+			atlas_error_set(r->err, ATLAS_ERR_PARSE, q->line,
+					q->col,
+					"record length '%s' is not a scalar "
+					"parameter",
+					q->name);
+			st = ATLAS_ERR_PARSE;
+			break;
+		}
+		st = program_set_access(r->p, q->param, ATLAS_ACCESS_RECORD, 0,
+					k, r->err);
+		if (st != ATLAS_OK) {
+			if (r->err) {
+				r->err->code = ATLAS_ERR_PARSE;
+				r->err->line = q->line;
+				r->err->col = q->col;
+			}
+			st = ATLAS_ERR_PARSE;
+		}
+	}
+	for (i = 0; i < r->nrecs; i++)
+		free(r->recs[i].name);
+	r->nrecs = 0;
+	return st;
+}
+
 static enum atlas_status instruction(struct rd *r)
 {
 	struct isa_insn in;
@@ -661,6 +711,7 @@ static enum atlas_status instruction(struct rd *r)
 
 	if (!r->have_kernel)
 		return fail(r, start, "missing .kernel directive");
+	TRY(resolve_records(r));
 	memset(&in, 0, sizeof in);
 	in.pred = ISA_NO_PRED;
 	r->mnem = start;
@@ -792,12 +843,110 @@ static enum atlas_status kernel_directive(struct rd *r, size_t start)
 	return directive_end(r);
 }
 
-/* .param NAME TYPE[] USE rN  /  .param NAME TYPE USE rN */
+/* The optional access class at the end of a .param line. */
+struct access {
+	enum atlas_access cls;
+	uint64_t len;	       /* record: a constant length, or 0 */
+	size_t name, name_end; /* record: a parameter's name, or empty */
+};
+
+/* [element | resident | reduction | record K | record NAME] */
+static enum atlas_status access_word(struct rd *r, enum atlas_param_kind kind,
+				     struct access *a)
+{
+	char gbuf[80];
+	size_t end;
+	int cls;
+
+	memset(a, 0, sizeof *a);
+	skip_blanks(r);
+	if (r->pos >= r->eol)
+		return ATLAS_OK;
+	end = tok_end(r, r->pos);
+	cls = lookup(r, r->pos, end, program_access_names, 5);
+	if (cls <= (int)ATLAS_ACCESS_ANY)
+		return fail(r, r->pos, "unknown access class '%.*s'",
+			    (int)(end - r->pos), r->text + r->pos);
+	if (kind != ATLAS_PARAM_ARRAY)
+		return fail(r, r->pos, "access '%s' needs an array parameter",
+			    program_access_names[cls]);
+	a->cls = (enum atlas_access)cls;
+	r->pos = end;
+	if (a->cls != ATLAS_ACCESS_RECORD)
+		return ATLAS_OK;
+	skip_blanks(r);
+	end = tok_end(r, r->pos);
+	if (r->pos == end)
+		return fail(r, r->pos, "expected record length");
+	if ((r->text[r->pos] >= '0' && r->text[r->pos] <= '9') ||
+	    r->text[r->pos] == '-') {
+		switch (text_parse_uint(r->text + r->pos, end - r->pos,
+					PROGRAM_RECORD_MAX, &a->len)) {
+		case LIT_OK:
+			if (a->len > 0)
+				break;
+			/* fall through */
+		case LIT_RANGE:
+			return fail(r, r->pos,
+				    "record length %.*s out of range (1 to "
+				    "%llu)",
+				    (int)(end - r->pos), r->text + r->pos,
+				    (unsigned long long)PROGRAM_RECORD_MAX);
+		default:
+			return fail(r, r->pos, "invalid record length %s",
+				    GOT(r->pos, end));
+		}
+	} else if (text_is_ident(r->text + r->pos, end - r->pos, 0)) {
+		a->name = r->pos;
+		a->name_end = end;
+	} else {
+		return fail(r, r->pos, "invalid record length %s",
+			    GOT(r->pos, end));
+	}
+	r->pos = end;
+	return ATLAS_OK;
+}
+
+/* Give the parameter just added its access class (a named record length
+   waits for the end of the header). */
+static enum atlas_status set_access(struct rd *r, const struct access *a)
+{
+	const size_t param = r->p->nparams - 1;
+	struct pending_record *q;
+
+	if (a->cls == ATLAS_ACCESS_ANY)
+		return ATLAS_OK;
+	if (a->cls != ATLAS_ACCESS_RECORD || a->len)
+		/* access_word checked what the setter checks */
+		return program_set_access(r->p, param, a->cls, a->len, -1,
+					  r->err);
+	if (r->nrecs == r->recs_cap) {
+		const size_t ncap = r->recs_cap ? 2 * r->recs_cap : 8;
+
+		q = realloc(r->recs, ncap * sizeof *q);
+		if (!q)
+			return nomem(r);
+		r->recs = q;
+		r->recs_cap = ncap;
+	}
+	q = &r->recs[r->nrecs];
+	q->name = strndup(r->text + a->name, a->name_end - a->name);
+	if (!q->name)
+		return nomem(r);
+	q->param = param;
+	q->line = r->line;
+	q->col = colof(r, a->name);
+	r->nrecs++;
+	return ATLAS_OK;
+}
+
+/* .param NAME TYPE[] USE rN [ACCESS]  /  .param NAME TYPE USE rN */
 static enum atlas_status param_directive(struct rd *r, size_t start)
 {
 	enum atlas_param_kind kind = ATLAS_PARAM_SCALAR;
 	enum atlas_type type;
 	size_t name, name_end, end;
+	struct access acc;
 	enum atlas_status st;
 	uint16_t reg;
 	char *s;
@@ -846,6 +995,7 @@ static enum atlas_status param_directive(struct rd *r, size_t start)
 			    text_use_names[use]);
 	r->pos = end;
 	TRY(reg_operand(r, 'r', &reg));
+	TRY(access_word(r, kind, &acc));
 	TRY(directive_end(r));
 	s = strndup(r->text + name, name_end - name);
 	if (!s)
@@ -862,7 +1012,7 @@ static enum atlas_status param_directive(struct rd *r, size_t start)
 	}
 	r->p->params[r->p->nparams - 1].line = (uint32_t)r->line;
 	r->p->params[r->p->nparams - 1].col = (uint32_t)colof(r, start);
-	return ATLAS_OK;
+	return set_access(r, &acc);
 }
 
 static enum atlas_status directive(struct rd *r)
@@ -959,7 +1109,15 @@ static enum atlas_status read_lines(struct rd *r)
 		if (st != ATLAS_OK)
 			return st;
 	}
-	return ATLAS_OK;
+	return resolve_records(r);
+}
+
+static void release(struct rd *r)
+{
+	for (size_t i = 0; i < r->nrecs; i++)
+		free(r->recs[i].name);
+	free(r->recs);
+	free(r->defs);
 }
 
 enum atlas_status asm_read(const char *text, size_t len,
@@ -986,7 +1144,7 @@ enum atlas_status asm_read(const char *text, size_t len,
 	}
 	if (st == ATLAS_OK)
 		st = reorder_labels(&r);
-	free(r.defs);
+	release(&r);
 	if (st != ATLAS_OK) {
 		atlas_program_free(r.p);
 		return st;
@@ -1010,6 +1168,6 @@ enum atlas_status asm_append(struct atlas_program *p, const char *text,
 	r.have_insn = p->ninsns > 0;
 	p->verified = 0;
 	st = read_lines(&r);
-	free(r.defs);
+	release(&r);
 	return st;
 }

@@ -173,6 +173,24 @@ static void put_label(struct strbuf *sb, const struct isa_label *l)
 	sb_printf(sb, "@%s:\n", l->name);
 }
 
+/* " element", " record 4", " record lda", or nothing for ANY. */
+static void put_access(struct strbuf *sb, const struct atlas_program *p,
+		       const struct isa_param *q)
+{
+	if (q->access == ATLAS_ACCESS_ANY)
+		return;
+	sb_printf(sb, " %s", text_name(program_access_names, 5, q->access));
+	if (q->access != ATLAS_ACCESS_RECORD)
+		return;
+	if (q->record_param >= 0)
+		sb_printf(sb, " %s",
+			  (size_t)q->record_param < p->nparams ?
+				  p->params[q->record_param].name :
+				  "?");
+	else
+		sb_printf(sb, " %" PRIu64, q->record_len);
+}
+
 char *asm_write(const struct atlas_program *p)
 {
 	struct strbuf sb;
@@ -194,10 +212,12 @@ char *asm_write(const struct atlas_program *p)
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct isa_param *q = &p->params[i];
 
-		sb_printf(&sb, ".param %s %s%s %s r%u\n", q->name,
+		sb_printf(&sb, ".param %s %s%s %s r%u", q->name,
 			  type_name(q->type),
 			  q->kind == ATLAS_PARAM_ARRAY ? "[]" : "",
 			  text_name(text_use_names, 5, q->use), q->reg);
+		put_access(&sb, p, q);
+		sb_puts(&sb, "\n");
 	}
 	for (size_t i = 0; i < p->ninsns; i++) {
 		while (k < nord && order[k].target <= i)

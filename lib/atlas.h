@@ -83,9 +83,10 @@ int atlas_type_parse(const char *name, enum atlas_type *t);
 struct atlas_program;
 
 enum atlas_format {
-	ATLAS_FORMAT_AUTO, /* JSON if the text starts with '{' after blanks */
+	ATLAS_FORMAT_AUTO, /* reading: any source (atlas_source_sniff) */
 	ATLAS_FORMAT_ASM,  /* assembly text, man 7 atlas-isa */
-	ATLAS_FORMAT_JSON  /* JSON program form, man 5 atlas-kernel */
+	ATLAS_FORMAT_JSON  /* JSON program form, man 5 atlas-kernel; reading:
+			      v1.0 JSON too */
 };
 
 enum atlas_param_kind { ATLAS_PARAM_ARRAY, ATLAS_PARAM_SCALAR };
@@ -109,7 +110,8 @@ enum atlas_param_use {
  * touches x[i]), record (lane i touches x[i*K + j], 0 <= j < K), resident
  * (the index does not depend on the lane: the whole array), reduction
  * (the target of atomics).  ATLAS_ACCESS_ANY: not analysed (hand-written
- * programs); runners treat it as resident.
+ * programs); runners treat it as resident, except that a program whose
+ * arrays are all ANY streams element by element (atlas_program_streams).
  */
 enum atlas_access {
 	ATLAS_ACCESS_ANY,
@@ -132,9 +134,12 @@ struct atlas_param_info {
 };
 
 /*
- * Parse a program from text (not NUL-terminated; len bytes).  name is used
- * in nothing but messages and may be NULL.  On success *out holds a
- * verified program.  On failure err->line/col locate the problem.
+ * Parse a program from text (not NUL-terminated; len bytes): assembly,
+ * JSON (the program form, or the original's v1.0 form, lowered as it is
+ * read) or, with ATLAS_FORMAT_AUTO, the kernel language too.  The text
+ * must hold one kernel (atlas_program_parse_named chooses among several).
+ * On success *out holds a verified program.  On failure err->line/col
+ * locate the problem.
  */
 enum atlas_status atlas_program_parse(const char *text, size_t len,
 				      enum atlas_format fmt,
@@ -190,6 +195,77 @@ enum atlas_status atlas_program_append(struct atlas_program *p,
  */
 enum atlas_status atlas_program_verify(struct atlas_program *p,
 				       struct atlas_error *err);
+
+/* ---- compiling kernels ----------------------------------------------------
+ */
+
+/*
+ * What a kernel source is written in.  Any of them may hold several
+ * kernels: Python functions, assembly .kernel sections, or a JSON array.
+ */
+enum atlas_source {
+	ATLAS_SOURCE_AUTO,   /* atlas_source_sniff decides */
+	ATLAS_SOURCE_PYTHON, /* the kernel language, man 1 atlas-compile */
+	ATLAS_SOURCE_ASM,    /* assembly, man 7 atlas-isa */
+	ATLAS_SOURCE_JSON    /* the program form or the original's v1.0
+				JSON, man 5 atlas-kernel */
+};
+
+/* The source a file name implies: .py, .s, .json; else AUTO. */
+enum atlas_source atlas_source_of_path(const char *path);
+
+/*
+ * The source a text holds: JSON if its first non-blank character is '{'
+ * or '[', else assembly if a line starts with ".kernel", else Python.
+ * Never returns AUTO.
+ */
+enum atlas_source atlas_source_sniff(const char *text, size_t len);
+
+/*
+ * Compile every kernel of a source text (len bytes, not NUL-terminated)
+ * to a verified program, in source order: Python and v1.0 JSON are
+ * parsed, their @inline helpers expanded and each kernel lowered to the
+ * ISA with its parameters' access classes; assembly and the program form
+ * are read.  On success *progs is a malloc'd array of *count >= 1
+ * programs, released with atlas_programs_free.  On failure err->line/col
+ * locate the problem in the text.
+ */
+enum atlas_status atlas_compile(const char *text, size_t len,
+				enum atlas_source src,
+				struct atlas_program ***progs, size_t *count,
+				struct atlas_error *err);
+
+/* Free count programs and the array that holds them; NULL is a no-op. */
+void atlas_programs_free(struct atlas_program **progs, size_t count);
+
+/*
+ * The original's v1.0 JSON (man 5 atlas-kernel) of a Python source, its
+ * @inline helpers expanded, or of v1.0 JSON (rewritten in the original's
+ * layout): a malloc'd string, or NULL on failure.  The kernels must
+ * compile.  Other sources fail with ATLAS_ERR_UNSUPPORTED.
+ */
+char *atlas_compile_v1(const char *text, size_t len, enum atlas_source src,
+		       struct atlas_error *err);
+
+/*
+ * Write count >= 1 programs as one text: in JSON one program is an
+ * object and several are an array of them; in assembly the listings
+ * follow each other, separated by a blank line.  atlas_compile reads
+ * both back.  Returns a malloc'd string, or NULL (err filled).
+ */
+char *atlas_programs_write(struct atlas_program *const *progs, size_t count,
+			   enum atlas_format fmt, struct atlas_error *err);
+
+/*
+ * Compile a source and keep one kernel: the one called name, or, when
+ * name is NULL, the only one (several are then an ATLAS_ERR_ARG error
+ * that lists them).  atlas_program_parse is this with name NULL.
+ */
+enum atlas_status atlas_program_parse_named(const char *text, size_t len,
+					    enum atlas_source src,
+					    const char *name,
+					    struct atlas_program **out,
+					    struct atlas_error *err);
 
 /* ---- launches and buffers ----------------------------------------------- */
 
@@ -318,6 +394,13 @@ struct atlas_stream_binding {
 	const char *label; /* the file's name for messages ("-" for stdio) */
 	uint64_t bits;	   /* scalars: value bit pattern */
 	int bound;	   /* scalars: nonzero if the user gave a value */
+	/*
+	 * inout arrays (resident runs only): fd is read; the result goes to
+	 * the file path when it is not NULL (replaced by rename, see
+	 * atlas_file_replace), else to out_fd.
+	 */
+	const char *path;
+	int out_fd;
 };
 
 struct atlas_stream_stats {
@@ -338,6 +421,138 @@ enum atlas_status atlas_stream_run(struct atlas_engine *e,
 				   const struct atlas_stream_binding *b,
 				   size_t nbind, size_t chunk_lanes,
 				   struct atlas_stream_stats *stats,
+				   struct atlas_error *err);
+
+/*
+ * Whether p can run through atlas_stream_run: no array is inout, and
+ * every array is of access class element, or every array is
+ * ATLAS_ACCESS_ANY (a hand-written program that declares no class is
+ * taken to be element-wise).  Anything else (records, resident and
+ * reduction arrays, ANY mixed with analysed classes, inout arrays) must
+ * run resident, through atlas_resident_run.
+ */
+int atlas_program_streams(const struct atlas_program *p);
+
+/* ---- command lines that run kernels ---------------------------------------
+ */
+
+/*
+ * Load the kernel a command line names (atlas-run's KERNEL operand): a
+ * kernel-language source if it ends in .py, else what atlas_kernel_find
+ * finds; compile it, and keep its kernel called name, or its only one
+ * when name is NULL.  On success *out is the program and *path the
+ * malloc'd path of the file (also set on some failures; free it
+ * either way).  Messages name the file: "FILE:LINE:COL: message" for an
+ * error in the text.
+ */
+enum atlas_status atlas_kernel_load(const char *kernel, const char *name,
+				    struct atlas_program **out, char **path,
+				    struct atlas_error *err);
+
+/*
+ * One unbound binding per parameter of p (fd and out_fd -1), for
+ * atlas_bind_operand and the runners; free() it.  NULL if out of memory.
+ */
+struct atlas_stream_binding *atlas_bindings_new(const struct atlas_program *p,
+						struct atlas_error *err);
+
+/*
+ * Bind the operand "NAME=VALUE" (man 1 atlas-run, Bindings): a scalar
+ * takes the value (atlas_value_parse); an array takes "-" (fd 0 for an
+ * input, 1 for an output, 0 and out_fd 1 for an inout array) or a file
+ * opened for its use: read, created or truncated for writing, or read
+ * and write (inout; path is set: a resident run replaces it).  The
+ * caller closes the descriptors above 2.  b[].label points into op.
+ */
+enum atlas_status atlas_bind_operand(const struct atlas_program *p,
+				     struct atlas_stream_binding *b,
+				     const char *op, struct atlas_error *err);
+
+/*
+ * The defaults of man 1 atlas-run: the one unbound input array (in or
+ * inout) reads fd 0, the one unbound out array writes fd 1, as does an
+ * inout array that reads fd 0.  Fails when fd 0 or fd 1 would serve two
+ * arrays.  Terminals are the caller's business.
+ */
+enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
+				   struct atlas_stream_binding *b,
+				   struct atlas_error *err);
+
+/* ---- resident runs --------------------------------------------------------
+ */
+
+/* An element count or lane count left for atlas_resident_run to infer. */
+#define ATLAS_COUNT_UNSET UINT64_MAX
+
+/* The default of atlas_resident_options.max_resident: 1 GiB. */
+#define ATLAS_MAX_RESIDENT_DEFAULT ((uint64_t)1 << 30)
+
+struct atlas_resident_options {
+	/* lanes to run, or ATLAS_COUNT_UNSET to infer them */
+	uint64_t lanes;
+	/* bytes one array may hold in memory, input or output; 0: the
+	   default, ATLAS_MAX_RESIDENT_DEFAULT */
+	uint64_t max_resident;
+	/* NULL, or one element count per parameter for the output arrays
+	   (ATLAS_COUNT_UNSET where not given): overrides what is inferred */
+	const uint64_t *sizes;
+};
+
+/*
+ * Run p once over whole arrays held in memory, for kernels that cannot
+ * stream (man 1 atlas-run, "Resident runs").  Every input array (in and
+ * inout) is read whole from its fd, within opts->max_resident bytes;
+ * outputs are allocated zeroed; one launch of all lanes runs; then every
+ * out array is written to its fd and every inout array to its path
+ * (atlas_file_replace) or out_fd, in parameter order.
+ *
+ * The lane count is opts->lanes if set; else the value of the guard
+ * scalar if bound; else the element count of the first element or record
+ * input (records: divided by their length).  An unbound guard is bound to
+ * the lane count.  Output element counts: opts->sizes if given; element
+ * arrays: lanes; records: lanes * K; reductions: 1; inout arrays: their
+ * input's; resident and unanalysed outputs must be given in sizes.
+ *
+ * All or nothing: when reading fails or a lane faults, nothing is
+ * written.  Inout files are replaced (renamed over) only after every
+ * output to a descriptor was written; a write error leaves them as they
+ * were, though earlier outputs to descriptors are written.  stats and
+ * opts may be NULL (defaults); stats->chunks is 1 when lanes ran.
+ */
+enum atlas_status
+atlas_resident_run(struct atlas_engine *e, const struct atlas_program *p,
+		   const struct atlas_stream_binding *b, size_t nbind,
+		   const struct atlas_resident_options *opts,
+		   struct atlas_stream_stats *stats, struct atlas_error *err);
+
+/*
+ * Apply a size given as "NAME=COUNT" (atlas-run --size; COUNT as
+ * atlas_size_parse reads it) to sizes, one element count per parameter
+ * of p: NAME must be an array of use out.  Returns ATLAS_ERR_ARG with a
+ * message otherwise.
+ */
+enum atlas_status atlas_resident_size(const struct atlas_program *p,
+				      const char *spec, uint64_t *sizes,
+				      struct atlas_error *err);
+
+/*
+ * Replace the file at path with len bytes of data: written to a new file
+ * in the same directory (the target of a symbolic link path), given the
+ * old file's permissions, then renamed over it, so that readers see the
+ * old contents or the new, never a part.  path must name an existing
+ * regular file.
+ */
+enum atlas_status atlas_file_replace(const char *path, const void *data,
+				     size_t len, struct atlas_error *err);
+
+/*
+ * Parse a count: decimal digits with an optional suffix K, M or G
+ * (either case) for units of 1024, 1024^2, 1024^3 ("64K" = 65536).
+ * Nothing else is accepted: no sign, blanks or hex.  Returns ATLAS_OK and
+ * sets *out, or ATLAS_ERR_ARG ("invalid size 'TEXT'") on a malformed or
+ * too large (over 2^64 - 2) value.
+ */
+enum atlas_status atlas_size_parse(const char *text, uint64_t *out,
 				   struct atlas_error *err);
 
 #endif /* ATLAS_H */

@@ -233,12 +233,15 @@ static enum atlas_status check_args(const struct atlas_program *p,
 	return ATLAS_OK;
 }
 
-/* Pool ids are handed out in execution order: one thread keeps them
-   independent of the thread count. */
-static int uses_pools(const struct atlas_program *p)
+/*
+ * Pool ids and the old values atom.fetch_add returns are handed out in
+ * execution order: one thread keeps them independent of the thread count.
+ */
+static int needs_one_thread(const struct atlas_program *p)
 {
 	for (size_t i = 0; i < p->ninsns; i++)
-		if (p->insns[i].op == OP_POOL_ALLOC)
+		if (p->insns[i].op == OP_POOL_ALLOC ||
+		    p->insns[i].op == OP_ATOM_FETCH_ADD)
 			return 1;
 	return 0;
 }
@@ -294,7 +297,7 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 	T = e->nthreads;
 	if (c.nlanes / LANES_PER_THREAD_MIN < T)
 		T = (unsigned)(c.nlanes / LANES_PER_THREAD_MIN);
-	if (T < 1 || p->facts.has_float_atomics || uses_pools(p))
+	if (T < 1 || p->facts.has_float_atomics || needs_one_thread(p))
 		T = 1;
 	for (unsigned i = 0; i < T; i++) {
 		e->workers[i].ctx = &c;

@@ -310,8 +310,9 @@ static int do_idiv(struct worker *w, const struct isa_insn *in,
 		if (wreg(w, in->src[1])->base == 0)
 			return lane_fail(w, in, 0, ATLAS_ERR_EXEC,
 					 "division by zero");
-		ops_idiv(t, &r, &wreg(w, in->src[0])->base,
-			 &wreg(w, in->src[1])->base, NULL, 1);
+		ops_idiv_op((enum isa_op)in->op, t, &r,
+			    &wreg(w, in->src[0])->base,
+			    &wreg(w, in->src[1])->base, NULL, 1);
 		reg_commit_uniform(w, in->dst, t, r, s);
 		return 0;
 	}
@@ -322,13 +323,15 @@ static int do_idiv(struct worker *w, const struct isa_insn *in,
 	if (s->count == w->nlanes) {
 		void *dst = w->scratch[0];
 
-		bad = ops_idiv(t, dst, a, b, NULL, w->nlanes);
+		bad = ops_idiv_op((enum isa_op)in->op, t, dst, a, b, NULL,
+				  w->nlanes);
 		if (bad == w->nlanes)
 			reg_commit(w, in->dst, t, dst, s);
 	} else {
 		memcpy(w->scratch[0], reg_lanes(w, in->dst, t),
 		       w->nlanes * isa_size(t));
-		bad = ops_idiv(t, w->scratch[0], a, b, s->mask, w->nlanes);
+		bad = ops_idiv_op((enum isa_op)in->op, t, w->scratch[0], a, b,
+				  s->mask, w->nlanes);
 		if (bad == w->nlanes)
 			reg_commit(w, in->dst, t, w->scratch[0], s);
 	}
@@ -348,7 +351,8 @@ static int do_binary(struct worker *w, const struct isa_insn *in,
 	const void *a, *b;
 	void *d;
 
-	if (in->op == OP_DIV && isa_type_is_int(t))
+	if ((in->op == OP_DIV || in->op == OP_FLOORDIV || in->op == OP_MOD) &&
+	    isa_type_is_int(t))
 		return do_idiv(w, in, s);
 	if (isa_type_is_int(t) && affine_binary(w, in, s))
 		return 0;
@@ -794,6 +798,9 @@ static int step(struct worker *w, size_t i)
 	case OP_SUB:
 	case OP_MUL:
 	case OP_DIV:
+	case OP_FLOORDIV:
+	case OP_MOD:
+	case OP_POW:
 	case OP_MIN:
 	case OP_MAX:
 	case OP_AND:
@@ -821,6 +828,10 @@ static int step(struct worker *w, size_t i)
 	case OP_TAN:
 	case OP_TANH:
 	case OP_SIGMOID:
+	case OP_ERF:
+	case OP_FLOOR:
+	case OP_CEIL:
+	case OP_ROUND:
 		do_unary(w, in, s);
 		break;
 	case OP_SETCC:
@@ -851,6 +862,7 @@ static int step(struct worker *w, size_t i)
 		break;
 	case OP_ATOM_ADD:
 	case OP_ATOM_MIN:
+	case OP_ATOM_FETCH_ADD:
 		rc = exec_atomic(w, in, s);
 		break;
 	case OP_PMAP:

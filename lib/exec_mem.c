@@ -199,8 +199,9 @@ int exec_atomic(struct worker *w, const struct isa_insn *in,
 {
 	enum atlas_type t = in->type;
 	uint64_t size = isa_size(t), h, off, last_h = 0;
-	ops_bin_fn fn = ops_binary(in->op == OP_ATOM_ADD ? OP_ADD : OP_MIN, t);
+	ops_bin_fn fn = ops_binary(in->op == OP_ATOM_MIN ? OP_MIN : OP_ADD, t);
 	struct launch_ctx *c = w->ctx;
+	uint8_t *old = in->op == OP_ATOM_FETCH_ADD ? w->scratch[1] : NULL;
 	int rc = 0;
 
 	/* Lanes apply their updates in lane order, one instruction of a
@@ -225,10 +226,14 @@ int exec_atomic(struct worker *w, const struct isa_insn *in,
 		}
 		v = reg_lane_value(w, in->src[0], t, k);
 		memcpy(&cur, p, size);
+		if (old)
+			memcpy(old + k * size, &cur, size);
 		fn(&cur, &cur, &v, 1);
 		memcpy(p, &cur, size);
 	}
 	pthread_mutex_unlock(&c->lock);
+	if (rc == 0 && old)
+		reg_commit(w, in->dst, t, old, s);
 	return rc;
 }
 

@@ -63,7 +63,8 @@ enum isa_fmt {
 	FMT_RRI,        /* nbr.get rD, rC, IDX           dst src0 imm          */
 	FMT_SRC2,       /* res.accum rC, rV              src0 src1             */
 	FMT_I,          /* phase.adv N                   imm                   */
-	FMT_RRRR        /* bound.map rD, rC, rP, rB      dst src0 src1 src2    */
+	FMT_RRRR,       /* bound.map rD, rC, rP, rB      dst src0 src1 src2    */
+	FMT_ATOM_RET    /* atom.fetch_add.T rD, [addr], rS   dst addr src0     */
 };
 /* clang-format on */
 
@@ -115,6 +116,8 @@ enum isa_group {
 	X(SUB, "sub", FMT_BIN, GRP_ARITH, TM_NUM)                              \
 	X(MUL, "mul", FMT_BIN, GRP_ARITH, TM_NUM)                              \
 	X(DIV, "div", FMT_BIN, GRP_ARITH, TM_NUM)                              \
+	X(FLOORDIV, "floordiv", FMT_BIN, GRP_ARITH, TM_NUM)                    \
+	X(MOD, "mod", FMT_BIN, GRP_ARITH, TM_NUM)                              \
 	X(MAD, "mad", FMT_TERN, GRP_ARITH,                                     \
 	  TM(ATLAS_I32) | TM(ATLAS_I64) | TM_FLOAT)                            \
 	X(FMA, "fma", FMT_TERN, GRP_ARITH, TM_FLOAT)                           \
@@ -165,6 +168,11 @@ enum isa_group {
 	X(TAN, "tan", FMT_UN, GRP_TRANSC, TM_FLOAT)                            \
 	X(TANH, "tanh", FMT_UN, GRP_TRANSC, TM_FLOAT)                          \
 	X(SIGMOID, "sigmoid", FMT_UN, GRP_TRANSC, TM_FLOAT)                    \
+	X(ERF, "erf", FMT_UN, GRP_TRANSC, TM_FLOAT)                            \
+	X(FLOOR, "floor", FMT_UN, GRP_TRANSC, TM_FLOAT)                        \
+	X(CEIL, "ceil", FMT_UN, GRP_TRANSC, TM_FLOAT)                          \
+	X(ROUND, "round", FMT_UN, GRP_TRANSC, TM_FLOAT)                        \
+	X(POW, "pow", FMT_BIN, GRP_TRANSC, TM_FLOAT)                           \
 	X(POOL_ALLOC, "pool.alloc", FMT_POOL_ALLOC, GRP_POOL, TM_NONE)         \
 	X(POOL_FREE, "pool.free", FMT_POOL_FREE, GRP_POOL, TM_NONE)            \
 	X(POOL_LOAD, "pool.load", FMT_POOL_LOAD, GRP_POOL, TM_INT | TM_FLT)    \
@@ -172,6 +180,8 @@ enum isa_group {
 	  TM_INT | TM_FLT)                                                     \
 	X(ATOM_ADD, "atom.add", FMT_ATOM, GRP_ATOMIC, TM_W32_64 | TM_FLT)      \
 	X(ATOM_MIN, "atom.min", FMT_ATOM, GRP_ATOMIC, TM_W32_64 | TM_FLT)      \
+	X(ATOM_FETCH_ADD, "atom.fetch_add", FMT_ATOM_RET, GRP_ATOMIC,          \
+	  TM_W32_64 | TM_FLT)                                                  \
 	X(PMAP, "pmap", FMT_PMAP, GRP_HIGHER, TM_FLT)                          \
 	X(PMAP2, "pmap2", FMT_PMAP2, GRP_HIGHER, TM_FLT)                       \
 	X(PREDUCE, "preduce", FMT_PREDUCE, GRP_HIGHER, TM_FLT)

@@ -16,300 +16,9 @@
 
 #include <cJSON.h>
 
+#include "json_scan.h"
 #include "program.h"
 #include "text_util.h"
-
-/* ---- a validating scanner over the raw text ------------------------------ */
-
-#define JSON_MAX_DEPTH 512 /* below cJSON's own nesting limit */
-
-struct js {
-	const char *s;
-	size_t n;
-	const char *msg; /* on error */
-	size_t errpos;
-};
-
-static size_t js_ws(const struct js *j, size_t pos)
-{
-	while (pos < j->n && (j->s[pos] == ' ' || j->s[pos] == '\t' ||
-			      j->s[pos] == '\n' || j->s[pos] == '\r'))
-		pos++;
-	return pos;
-}
-
-static int js_err(struct js *j, size_t pos, const char *msg)
-{
-	j->msg = msg;
-	j->errpos = pos;
-	return -1;
-}
-
-static int hex4(const struct js *j, size_t pos, unsigned *v)
-{
-	*v = 0;
-	if (j->n - pos < 4)
-		return -1;
-	for (size_t i = pos; i < pos + 4; i++) {
-		const int c = (unsigned char)j->s[i];
-
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-static int js_string(struct js *j, size_t *pos)
-{
-	size_t i = *pos + 1;
-
-	while (i < j->n) {
-		const unsigned char c = (unsigned char)j->s[i];
-		unsigned u, u2;
-
-		if (c == '"') {
-			*pos = i + 1;
-			return 0;
-		}
-		if (c < 0x20)
-			return js_err(j, i, "control character in string");
-		if (c != '\\') {
-			i++;
-			continue;
-		}
-		if (i + 1 >= j->n)
-			break;
-		switch (j->s[i + 1]) {
-		case '"':
-		case '\\':
-		case '/':
-		case 'b':
-		case 'f':
-		case 'n':
-		case 'r':
-		case 't':
-			i += 2;
-			break;
-		case 'u':
-			/* cJSON rejects lone surrogates; \u0000 would cut
-			   the string short. */
-			if (hex4(j, i + 2, &u) < 0 || u == 0 ||
-			    (u >= 0xdc00 && u <= 0xdfff))
-				return js_err(j, i, "invalid \\u escape");
-			if (u >= 0xd800 && u <= 0xdbff) {
-				if (j->n - i < 12 || j->s[i + 6] != '\\' ||
-				    j->s[i + 7] != 'u' ||
-				    hex4(j, i + 8, &u2) < 0 || u2 < 0xdc00 ||
-				    u2 > 0xdfff)
-					return js_err(j, i,
-						      "invalid \\u escape");
-				i += 6;
-			}
-			i += 6;
-			break;
-		default:
-			return js_err(j, i, "invalid escape in string");
-		}
-	}
-	return js_err(j, *pos, "unterminated string");
-}
-
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int js_number(struct js *j, size_t *pos)
-{
-	size_t i = *pos;
-	const size_t start = i;
-
-	if (i < j->n && j->s[i] == '-')
-		i++;
-	if (i < j->n && j->s[i] == '0') {
-		i++;
-	} else if (i < j->n && is_digit((unsigned char)j->s[i])) {
-		while (i < j->n && is_digit((unsigned char)j->s[i]))
-			i++;
-	} else {
-		return js_err(j, start, "invalid number");
-	}
-	if (i < j->n && j->s[i] == '.') {
-		i++;
-		if (i >= j->n || !is_digit((unsigned char)j->s[i]))
-			return js_err(j, start, "invalid number");
-		while (i < j->n && is_digit((unsigned char)j->s[i]))
-			i++;
-	}
-	if (i < j->n && (j->s[i] == 'e' || j->s[i] == 'E')) {
-		i++;
-		if (i < j->n && (j->s[i] == '+' || j->s[i] == '-'))
-			i++;
-		if (i >= j->n || !is_digit((unsigned char)j->s[i]))
-			return js_err(j, start, "invalid number");
-		while (i < j->n && is_digit((unsigned char)j->s[i]))
-			i++;
-	}
-	if (i < j->n && (is_digit((unsigned char)j->s[i]) || j->s[i] == '.' ||
-			 j->s[i] == 'e' || j->s[i] == 'E' ||
-			 (j->s[i] >= 'a' && j->s[i] <= 'z')))
-		return js_err(j, start, "invalid number");
-	*pos = i;
-	return 0;
-}
-
-/* An unexpected byte (syntax_error names it) or the end of the input. */
-static int js_unexpected(struct js *j, size_t pos)
-{
-	if (pos >= j->n)
-		return js_err(j, pos, "unexpected end of input");
-	return js_err(j, pos, NULL); /* the caller's message names the byte */
-}
-
-static int js_value(struct js *j, size_t *pos, int depth);
-
-static int js_container(struct js *j, size_t *pos, int depth)
-{
-	const char close = j->s[*pos] == '{' ? '}' : ']';
-	size_t i = js_ws(j, *pos + 1);
-
-	if (depth >= JSON_MAX_DEPTH)
-		return js_err(j, *pos, "nesting too deep");
-	if (i < j->n && j->s[i] == close) {
-		*pos = i + 1;
-		return 0;
-	}
-	for (;;) {
-		if (close == '}') {
-			if (i >= j->n)
-				return js_unexpected(j, i);
-			if (j->s[i] != '"')
-				return js_err(j, i, "expected a string key");
-			if (js_string(j, &i))
-				return -1;
-			i = js_ws(j, i);
-			if (i >= j->n)
-				return js_unexpected(j, i);
-			if (j->s[i] != ':')
-				return js_err(j, i,
-					      "expected ':' after object key");
-			i = js_ws(j, i + 1);
-		}
-		if (js_value(j, &i, depth + 1))
-			return -1;
-		i = js_ws(j, i);
-		if (i >= j->n)
-			return js_unexpected(j, i);
-		if (j->s[i] == close) {
-			*pos = i + 1;
-			return 0;
-		}
-		if (j->s[i] != ',')
-			return js_err(j, i,
-				      close == '}' ? "expected ',' or '}'" :
-						     "expected ',' or ']'");
-		i = js_ws(j, i + 1);
-	}
-}
-
-static int js_value(struct js *j, size_t *pos, int depth)
-{
-	size_t i = *pos;
-
-	if (i >= j->n)
-		return js_unexpected(j, i);
-	switch (j->s[i]) {
-	case '{':
-	case '[':
-		return js_container(j, pos, depth);
-	case '"':
-		return js_string(j, pos);
-	case '-':
-	case '0':
-	case '1':
-	case '2':
-	case '3':
-	case '4':
-	case '5':
-	case '6':
-	case '7':
-	case '8':
-	case '9':
-		return js_number(j, pos);
-	default:
-		break;
-	}
-	if (j->n - i >= 4 && memcmp(j->s + i, "true", 4) == 0)
-		*pos = i + 4;
-	else if (j->n - i >= 5 && memcmp(j->s + i, "false", 5) == 0)
-		*pos = i + 5;
-	else if (j->n - i >= 4 && memcmp(j->s + i, "null", 4) == 0)
-		*pos = i + 4;
-	else
-		return js_unexpected(j, i);
-	return 0;
-}
-
-/* Offset of the next value after the one at pos, within a container:
-   past the value, blanks and a ',' (or at the closing bracket). */
-static size_t js_skip(const char *s, size_t n, size_t pos)
-{
-	struct js j = {s, n, NULL, 0};
-
-	if (js_value(&j, &pos, 0))
-		return n;
-	pos = js_ws(&j, pos);
-	if (pos < n && s[pos] == ',')
-		pos = js_ws(&j, pos + 1);
-	return pos;
-}
-
-/* Offset of the first member (its key) or element of the container at
-   off. */
-static size_t js_first(const char *s, size_t n, size_t off)
-{
-	const struct js j = {s, n, NULL, 0};
-
-	return js_ws(&j, off + 1);
-}
-
-/* The value of the member whose key is at off. */
-static size_t js_member_value(const char *s, size_t n, size_t off)
-{
-	struct js j = {s, n, NULL, 0};
-
-	if (js_string(&j, &off))
-		return n;
-	off = js_ws(&j, off);
-	return js_ws(&j, off + 1); /* past ':' */
-}
-
-/*
- * Offset of child k of the container at off: an array's element, or an
- * object member's value (or key when want_key).
- */
-static size_t js_child(const char *s, size_t n, size_t off, size_t k,
-		       int want_key)
-{
-	const int obj = off < n && s[off] == '{';
-	size_t pos = js_first(s, n, off);
-
-	for (size_t i = 0; pos < n; i++) {
-		const size_t v = obj ? js_member_value(s, n, pos) : pos;
-
-		if (i == k)
-			return want_key ? pos : v;
-		pos = js_skip(s, n, v);
-	}
-	return off;
-}
 
 /* ---- the schema reader -------------------------------------------------- */
 
@@ -318,9 +27,22 @@ struct jr {
 	size_t len;
 	struct atlas_error *err;
 	struct atlas_program *p;
-	char where[64];	  /* "instructions[3]" or "" at the top level */
-	const cJSON *obj; /* the object being read */
-	size_t off;	  /* its offset in text */
+	char where[64];	      /* "instructions[3]" or "" at the top level */
+	const cJSON *obj;     /* the object being read */
+	size_t off;	      /* its offset in text */
+	struct records *recs; /* {"record": NAME} lengths to resolve */
+};
+
+/* {"record": NAME} of params[param], resolved once all params are read. */
+struct record_ref {
+	size_t param;
+	const char *name; /* in the cJSON tree */
+	size_t off;	  /* of the name's string */
+};
+
+struct records {
+	struct record_ref *v;
+	size_t n, cap;
 };
 
 static size_t child_index(const cJSON *parent, const cJSON *child)
@@ -496,8 +218,105 @@ static void enter(struct jr *r, struct jr *saved, const cJSON *item,
 
 /* ---- params and labels -------------------------------------------------- */
 
-static const char *const param_keys[] = {"name", "kind", "type", "use",
-					 "register"};
+static const char *const param_keys[] = {"name", "kind",     "type",
+					 "use",	 "register", "access"};
+static const char *const access_keys[] = {"record"};
+
+/* {"record": K} or {"record": NAME}: the current object. */
+static enum atlas_status read_record(struct jr *r, size_t param)
+{
+	const cJSON *rec;
+	struct records *rs = r->recs;
+	struct record_ref *q;
+	double v;
+
+	TRY(check_keys(r, access_keys, 1));
+	TRY(get(r, "record", &rec));
+	if (cJSON_IsString(rec) &&
+	    text_is_ident(rec->valuestring, strlen(rec->valuestring), 0)) {
+		if (rs->n == rs->cap) {
+			const size_t ncap = rs->cap ? 2 * rs->cap : 8;
+
+			q = realloc(rs->v, ncap * sizeof *q);
+			if (!q)
+				return jnomem(r);
+			rs->v = q;
+			rs->cap = ncap;
+		}
+		rs->v[rs->n++] = (struct record_ref){param, rec->valuestring,
+						     member_off(r, rec, 0)};
+		return ATLAS_OK;
+	}
+	if (!int_in(rec, 1, SAFE_MAX, &v))
+		return jfail(r, member_off(r, rec, 0),
+			     "'record' must be an integer from 1 to %.0f or a "
+			     "parameter name",
+			     SAFE_MAX);
+	return program_set_access(r->p, param, ATLAS_ACCESS_RECORD, (uint64_t)v,
+				  -1, r->err);
+}
+
+/* The optional "access" of the parameter just added (index param). */
+static enum atlas_status read_access(struct jr *r, size_t param)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(r->obj, "access");
+	const int array = r->p->params[param].kind == ATLAS_PARAM_ARRAY;
+	struct jr saved;
+	size_t off;
+	int cls;
+
+	if (!item)
+		return ATLAS_OK;
+	off = member_off(r, item, 0);
+	if (cJSON_IsObject(item)) {
+		if (!array)
+			return jfail(r, off,
+				     "access 'record' needs an array "
+				     "parameter");
+		enter(r, &saved, item, "access");
+		TRY(read_record(r, param));
+		*r = saved;
+		return ATLAS_OK;
+	}
+	if (!cJSON_IsString(item))
+		return jfail(r, off, "'access' must be a string or an object");
+	cls = isa_name_find(program_access_names, 5, item->valuestring);
+	if (cls <= (int)ATLAS_ACCESS_ANY)
+		return jfail(r, off, "unknown access class '%s'",
+			     item->valuestring);
+	if (!array)
+		return jfail(r, off, "access '%s' needs an array parameter",
+			     item->valuestring);
+	if (cls == ATLAS_ACCESS_RECORD)
+		return jfail(r, off, "access 'record' needs a length");
+	return program_set_access(r->p, param, (enum atlas_access)cls, 0, -1,
+				  r->err);
+}
+
+/* Give each {"record": NAME} its parameter, now that all are read. */
+static enum atlas_status resolve_records(struct jr *r)
+{
+	const struct records *rs = r->recs;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct record_ref *q = &rs->v[i];
+		const long k = atlas_program_param_find(r->p, q->name);
+		struct atlas_error e;
+
+		snprintf(r->where, sizeof r->where, "params[%zu].access",
+			 q->param);
+		if (k < 0 || r->p->params[k].kind != ATLAS_PARAM_SCALAR)
+			return jfail(r, q->off,
+				     "record length '%s' is not a scalar "
+				     "parameter",
+				     q->name);
+		if (program_set_access(r->p, q->param, ATLAS_ACCESS_RECORD, 0,
+				       k, &e) != ATLAS_OK)
+			return jfail(r, q->off, "%s", e.msg);
+	}
+	r->where[0] = '\0';
+	return ATLAS_OK;
+}
 
 static enum atlas_status read_param(struct jr *r, size_t line, size_t col)
 {
@@ -508,7 +327,7 @@ static enum atlas_status read_param(struct jr *r, size_t line, size_t col)
 	struct atlas_error e;
 	enum atlas_status st;
 
-	TRY(check_keys(r, param_keys, 5));
+	TRY(check_keys(r, param_keys, 6));
 	TRY(get_str(r, "name", &name));
 	if (!text_is_ident(name->valuestring, strlen(name->valuestring), 0))
 		return jfail(r, member_off(r, name, 0),
@@ -543,7 +362,7 @@ static enum atlas_status read_param(struct jr *r, size_t line, size_t col)
 		return jnomem(r);
 	r->p->params[r->p->nparams - 1].line = (uint32_t)line;
 	r->p->params[r->p->nparams - 1].col = (uint32_t)col;
-	return ATLAS_OK;
+	return read_access(r, r->p->nparams - 1);
 }
 
 static const char *const label_keys[] = {"name", "target"};
@@ -934,29 +753,24 @@ static enum atlas_status read_program(struct jr *r)
 	if (program_set_name(r->p, item->valuestring) != ATLAS_OK)
 		return jnomem(r);
 	TRY(read_array(r, "params", 0, read_param));
+	TRY(resolve_records(r));
 	TRY(read_array(r, "labels", 0, read_label));
 	return read_array(r, "instructions", 1, read_insn);
 }
 
 static enum atlas_status syntax_error(struct jr *r, const struct js *j)
 {
-	const size_t pos = j->errpos;
-	const unsigned char c = pos < r->len ? (unsigned char)r->text[pos] : 0;
+	char msg[128];
 
-	if (j->msg)
-		return jfail(r, pos, "invalid JSON: %s", j->msg);
-	if (pos >= r->len)
-		return jfail(r, pos, "invalid JSON: unexpected end of input");
-	if (c > 0x20 && c < 0x7f)
-		return jfail(r, pos, "invalid JSON: unexpected character '%c'",
-			     c);
-	return jfail(r, pos, "invalid JSON: unexpected byte 0x%02x", c);
+	js_describe(j, msg, sizeof msg);
+	return jfail(r, j->errpos, "invalid JSON: %s", msg);
 }
 
 enum atlas_status json_read(const char *text, size_t len,
 			    struct atlas_program **out, struct atlas_error *err)
 {
 	struct js j = {text, len, NULL, 0};
+	struct records recs = {NULL, 0, 0};
 	struct jr r;
 	cJSON *root;
 	size_t pos;
@@ -988,7 +802,9 @@ enum atlas_status json_read(const char *text, size_t len,
 		cJSON_Delete(root);
 		return jnomem(&r);
 	}
+	r.recs = &recs;
 	st = read_program(&r);
+	free(recs.v);
 	cJSON_Delete(root);
 	if (st != ATLAS_OK) {
 		atlas_program_free(r.p);

@@ -195,6 +195,32 @@ static void put_insn(struct strbuf *sb, const struct atlas_program *p,
 	sb_puts(sb, "}");
 }
 
+/* "access": "element" / {"record": 4} / {"record": "lda"}; nothing for
+   ANY. */
+static void put_access(struct strbuf *sb, int *first,
+		       const struct atlas_program *p, const struct isa_param *q)
+{
+	int rfirst = 1;
+
+	if (q->access == ATLAS_ACCESS_ANY)
+		return;
+	if (q->access != ATLAS_ACCESS_RECORD) {
+		put_skey(sb, first, "access",
+			 text_name(program_access_names, 5, q->access));
+		return;
+	}
+	put_key(sb, first, "access");
+	sb_puts(sb, "{");
+	if (q->record_param >= 0)
+		put_skey(sb, &rfirst, "record",
+			 (size_t)q->record_param < p->nparams ?
+				 p->params[q->record_param].name :
+				 "?");
+	else
+		put_ukey(sb, &rfirst, "record", q->record_len);
+	sb_puts(sb, "}");
+}
+
 char *json_write(const struct atlas_program *p)
 {
 	struct strbuf sb;
@@ -217,6 +243,7 @@ char *json_write(const struct atlas_program *p)
 		put_skey(&sb, &first, "use",
 			 text_name(text_use_names, 5, q->use));
 		put_ukey(&sb, &first, "register", q->reg);
+		put_access(&sb, &first, p, q);
 		sb_puts(&sb, "}");
 	}
 	sb_puts(&sb,

@@ -32,13 +32,14 @@ typedef void (*ops_cmp_fn)(uint8_t *dst, const void *a, const void *b,
 
 /*
  * OP_MOV, OP_ABS, OP_NEG, OP_NOT and the transcendentals OP_EXP ...
- * OP_SIGMOID (through vmath.h).
+ * OP_ROUND (through vmath.h; ROUND rounds halfway cases to even).
  */
 ops_un_fn ops_unary(enum isa_op op, enum atlas_type t);
 
 /*
  * OP_ADD, OP_SUB, OP_MUL, OP_MIN, OP_MAX, OP_AND, OP_OR, OP_XOR, and
- * OP_DIV for float types only (integer division can fault: ops_idiv).
+ * OP_DIV, OP_FLOORDIV, OP_MOD for float types only (integer division can
+ * fault: ops_idiv_op); OP_POW.
  * OP_SHL and OP_SHR: b is an array of uint32_t shift amounts, whatever t.
  */
 ops_bin_fn ops_binary(enum isa_op op, enum atlas_type t);
@@ -70,6 +71,15 @@ void ops_select(void *dst, const uint8_t *p, const void *a, const void *b,
  */
 size_t ops_idiv(enum atlas_type t, void *dst, const void *a, const void *b,
 		const uint8_t *mask, size_t n);
+
+/*
+ * The same for op OP_DIV (ops_idiv), OP_FLOORDIV or OP_MOD.  FLOORDIV
+ * rounds the quotient toward minus infinity and MOD's result takes the
+ * sign of the divisor, as Python's // and %; MIN // -1 wraps to MIN and
+ * MIN % -1 is 0.
+ */
+size_t ops_idiv_op(enum isa_op op, enum atlas_type t, void *dst, const void *a,
+		   const void *b, const uint8_t *mask, size_t n);
 
 /*
  * dst[i] = mask[i] ? src[i] : dst[i] for elements of size elem.

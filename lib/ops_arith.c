@@ -108,6 +108,60 @@ OPS_FLTS(FLT_LOOPS)
 
 UN(abs, f32, float, fabsf(x))
 UN(abs, f64, double, fabs(x))
+
+/*
+ * MOD and FLOORDIV follow Python's float divmod: the remainder takes the
+ * sign of the divisor, the quotient is floor(x / y) computed so that
+ * q * y + r == x as nearly as rounding allows.  A zero divisor gives NaN
+ * for both (Python raises; floats here never fault).
+ */
+#define PYDIVMOD(name, T, FMOD, FLOOR, COPYSIGN)                               \
+	static inline T pymod_##name(T x, T y)                                 \
+	{                                                                      \
+		T m = FMOD(x, y);                                              \
+		if (m != 0)                                                    \
+			return (y < 0) != (m < 0) ? m + y : m;                 \
+		return COPYSIGN((T)0, y);                                      \
+	}                                                                      \
+	static inline T pyfloordiv_##name(T x, T y)                            \
+	{                                                                      \
+		const T m = FMOD(x, y);                                        \
+		T div = (x - m) / y, fd;                                       \
+		if (m != 0 && (y < 0) != (m < 0))                              \
+			div -= 1;                                              \
+		if (div == 0)                                                  \
+			return COPYSIGN((T)0, x / y);                          \
+		fd = FLOOR(div);                                               \
+		return div - fd > (T)0.5 ? fd + 1 : fd;                        \
+	}
+PYDIVMOD(f32, float, fmodf, floorf, copysignf)
+PYDIVMOD(f64, double, fmod, floor, copysign)
+BIN(mod, f32, float, pymod_f32(x, y))
+BIN(mod, f64, double, pymod_f64(x, y))
+BIN(floordiv, f32, float, pyfloordiv_f32(x, y))
+BIN(floordiv, f64, double, pyfloordiv_f64(x, y))
+
+/*
+ * ROUND rounds halfway cases to even, as Python's round(): below 2^23
+ * (2^52) in magnitude, adding and subtracting that power of two rounds in
+ * the default rounding mode, which is to nearest even; anything larger,
+ * infinities and NaN are integers already.  Branch-free, so it
+ * vectorises.
+ */
+UN(round, f32, float,
+   fabsf(x) < 0x1p23f ? copysignf((fabsf(x) + 0x1p23f) - 0x1p23f, x) : x)
+UN(round, f64, double,
+   fabs(x) < 0x1p52 ? copysign((fabs(x) + 0x1p52) - 0x1p52, x) : x)
+
+static void pow_f32(void *d, const void *a, const void *b, size_t n)
+{
+	vm_pow_f32(d, a, b, n);
+}
+
+static void pow_f64(void *d, const void *a, const void *b, size_t n)
+{
+	vm_pow_f64(d, a, b, n);
+}
 TERN(fma, f32, float, fmaf(x, y, z))
 TERN(fma, f64, double, fma(x, y, z))
 
@@ -123,7 +177,10 @@ TERN(fma, f64, double, fma(x, y, z))
 	X(cos, COS)                                                            \
 	X(tan, TAN)                                                            \
 	X(tanh, TANH)                                                          \
-	X(sigmoid, SIGMOID)
+	X(sigmoid, SIGMOID)                                                    \
+	X(erf, ERF)                                                            \
+	X(floor, FLOOR)                                                        \
+	X(ceil, CEIL)
 
 #define VM_WRAP(op, OP)                                                        \
 	static void op##_f32(void *d, const void *s, size_t n)                 \
@@ -204,6 +261,7 @@ static void half_tern(ops_tern_fn f, int bf, void *dst, const void *pa,
 	}
 #define HALF_TRANSC(op, OP) HALF_UN(op, f16, 0) HALF_UN(op, bf16, 1)
 TRANSC(HALF_TRANSC)
+HALF_TRANSC(round, ROUND)
 
 /*
  * ABS and NEG of a half clear or flip the sign bit: exactly what widening,
@@ -216,6 +274,9 @@ TRANSC(HALF_TRANSC)
 	HALF_BIN(sub, name, bf)                                                \
 	HALF_BIN(mul, name, bf)                                                \
 	HALF_BIN(div, name, bf)                                                \
+	HALF_BIN(mod, name, bf)                                                \
+	HALF_BIN(floordiv, name, bf)                                           \
+	HALF_BIN(pow, name, bf)                                                \
 	HALF_BIN(min, name, bf)                                                \
 	HALF_BIN(max, name, bf)                                                \
 	HALF_TERN(mad, name, bf)                                               \
@@ -257,6 +318,7 @@ static const ops_un_fn un_tab[OP_COUNT][ATLAS_NTYPES] = {
 	[OP_##OP][ATLAS_F32] = op##_f32, [OP_##OP][ATLAS_F64] = op##_f64,      \
 	[OP_##OP][ATLAS_F16] = op##_f16, [OP_##OP][ATLAS_BF16] = op##_bf16,
 	TRANSC(TRANSC_ENT)
+	TRANSC_ENT(round, ROUND)
 };
 
 #define NUM_BIN_ENT(name, NAME, ...)                                           \
@@ -270,7 +332,11 @@ static const ops_un_fn un_tab[OP_COUNT][ATLAS_NTYPES] = {
 	[OP_XOR][ATLAS_##NAME] = xor_##name,                                   \
 	[OP_SHL][ATLAS_##NAME] = shl_##name,                                   \
 	[OP_SHR][ATLAS_##NAME] = shr_##name,
-#define FLOAT_BIN_ENT(name, NAME, ...) [OP_DIV][ATLAS_##NAME] = div_##name,
+#define FLOAT_BIN_ENT(name, NAME, ...)                                         \
+	[OP_DIV][ATLAS_##NAME] = div_##name,                                   \
+	[OP_MOD][ATLAS_##NAME] = mod_##name,                                   \
+	[OP_FLOORDIV][ATLAS_##NAME] = floordiv_##name,                         \
+	[OP_POW][ATLAS_##NAME] = pow_##name,
 
 static const ops_bin_fn bin_tab[OP_COUNT][ATLAS_NTYPES] = {
 	OPS_INTS(NUM_BIN_ENT) OPS_FLTS(NUM_BIN_ENT) OPS_HALVES(NUM_BIN_ENT)
@@ -337,20 +403,50 @@ typedef size_t (*idiv_fn)(void *dst, const void *a, const void *b,
 		}                                                              \
 		return n;                                                      \
 	}
+/*
+ * Signed FLOORDIV and MOD round the quotient toward minus infinity, as
+ * Python does: a truncated quotient is one too large when the remainder
+ * is nonzero and the operands' signs differ, and the remainder then
+ * takes the divisor's sign.  A divisor of -1 never divides (see above).
+ */
 #define SINT_IDIV(name, NAME, T, A, W)                                         \
-	IDIV(name, T, y == -1 ? (T)(0 - (A)x) : (T)(x / y))
-#define UINT_IDIV(name, NAME, T, A, W) IDIV(name, T, x / y)
+	IDIV(name, T, y == -1 ? (T)(0 - (A)x) : (T)(x / y))                    \
+	IDIV(floordiv_##name, T,                                               \
+	     y == -1 ?                                                         \
+		     (T)(0 - (A)x) :                                           \
+		     (T)((A)(x / y) - (A)(x % y != 0 && (x < 0) != (y < 0))))  \
+	IDIV(mod_##name, T,                                                    \
+	     y == -1 ? (T)0 :                                                  \
+		       (T)(x % y != 0 && (x % y < 0) != (y < 0) ?              \
+				   (A)(x % y) + (A)y :                         \
+				   (A)(x % y)))
+#define UINT_IDIV(name, NAME, T, A, W)                                         \
+	IDIV(name, T, x / y)                                                   \
+	IDIV(floordiv_##name, T, x / y)                                        \
+	IDIV(mod_##name, T, x % y)
 OPS_SINTS(SINT_IDIV)
 OPS_UINTS(UINT_IDIV)
 
-#define IDIV_ENT(name, NAME, ...) [ATLAS_##NAME] = idiv_##name,
-static const idiv_fn idiv_tab[ATLAS_NTYPES] = {OPS_INTS(IDIV_ENT)};
+#define IDIV_ENT(name, NAME, ...)                                              \
+	[0][ATLAS_##NAME] = idiv_##name,                                       \
+	[1][ATLAS_##NAME] = idiv_floordiv_##name,                              \
+	[2][ATLAS_##NAME] = idiv_mod_##name,
+static const idiv_fn idiv_tab[3][ATLAS_NTYPES] = {OPS_INTS(IDIV_ENT)};
+
+size_t ops_idiv_op(enum isa_op op, enum atlas_type t, void *dst, const void *a,
+		   const void *b, const uint8_t *mask, size_t n)
+{
+	const int k = op == OP_FLOORDIV ? 1 : op == OP_MOD ? 2 : 0;
+
+	assert(op == OP_DIV || op == OP_FLOORDIV || op == OP_MOD);
+	assert((unsigned)t < ATLAS_NTYPES && idiv_tab[k][t]);
+	if ((unsigned)t >= ATLAS_NTYPES || !idiv_tab[k][t])
+		return n;
+	return idiv_tab[k][t](dst, a, b, mask, n);
+}
 
 size_t ops_idiv(enum atlas_type t, void *dst, const void *a, const void *b,
 		const uint8_t *mask, size_t n)
 {
-	assert((unsigned)t < ATLAS_NTYPES && idiv_tab[t]);
-	if ((unsigned)t >= ATLAS_NTYPES || !idiv_tab[t])
-		return n;
-	return idiv_tab[t](dst, a, b, mask, n);
+	return ops_idiv_op(OP_DIV, t, dst, a, b, mask, n);
 }

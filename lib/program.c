@@ -3,6 +3,7 @@
  * parse/write entry points that pick a reader or writer.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,80 @@ enum atlas_status program_add_param(struct atlas_program *p, const char *name,
 nomem:
 	atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
 	return ATLAS_ERR_NOMEM;
+}
+
+const char *const program_access_names[5] = {"any", "element", "record",
+					     "resident", "reduction"};
+
+enum atlas_status program_set_access(struct atlas_program *p, size_t param,
+				     enum atlas_access cls, uint64_t record_len,
+				     long record_param, struct atlas_error *err)
+{
+	struct isa_param *q;
+	const struct isa_param *k;
+
+	if (param >= p->nparams) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0, "no parameter %zu",
+				param);
+		return ATLAS_ERR_ARG;
+	}
+	q = &p->params[param];
+	if ((unsigned)cls > ATLAS_ACCESS_REDUCTION) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"invalid access class %u", (unsigned)cls);
+		return ATLAS_ERR_ARG;
+	}
+	if (cls != ATLAS_ACCESS_ANY && q->kind != ATLAS_PARAM_ARRAY) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"access '%s' needs an array parameter",
+				program_access_names[cls]);
+		return ATLAS_ERR_ARG;
+	}
+	if (cls != ATLAS_ACCESS_RECORD) {
+		if (record_len != 0 || record_param != -1) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"record length given for access '%s'",
+					program_access_names[cls]);
+			return ATLAS_ERR_ARG;
+		}
+	} else if (record_param >= 0) {
+		if (record_len != 0) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"record length given twice");
+			return ATLAS_ERR_ARG;
+		}
+		if ((size_t)record_param >= p->nparams) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"no parameter %ld", record_param);
+			return ATLAS_ERR_ARG;
+		}
+		k = &p->params[record_param];
+		if (k->kind != ATLAS_PARAM_SCALAR) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"record length '%s' is not a scalar "
+					"parameter",
+					k->name);
+			return ATLAS_ERR_ARG;
+		}
+		if (!isa_type_is_int(k->type)) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"record length '%s' must have an "
+					"integer type",
+					k->name);
+			return ATLAS_ERR_ARG;
+		}
+	} else if (record_param != -1 || record_len < 1 ||
+		   record_len > PROGRAM_RECORD_MAX) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"record length %" PRIu64
+				" out of range (1 to %" PRIu64 ")",
+				record_len, PROGRAM_RECORD_MAX);
+		return ATLAS_ERR_ARG;
+	}
+	q->access = cls;
+	q->record_len = record_len;
+	q->record_param = record_param;
+	return ATLAS_OK;
 }
 
 /* FNV-1a: label names are short. */
@@ -291,40 +366,24 @@ long atlas_program_param_find(const struct atlas_program *p, const char *name)
 	return -1;
 }
 
-static enum atlas_format sniff(const char *text, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (isspace((unsigned char)text[i]))
-			continue;
-		return text[i] == '{' ? ATLAS_FORMAT_JSON : ATLAS_FORMAT_ASM;
-	}
-	return ATLAS_FORMAT_ASM;
-}
-
+/* One kernel, through the compiler (compile.c), which reads every source. */
 enum atlas_status atlas_program_parse(const char *text, size_t len,
 				      enum atlas_format fmt,
 				      struct atlas_program **out,
 				      struct atlas_error *err)
 {
-	struct atlas_program *p = NULL;
-	enum atlas_status st;
+	static const enum atlas_source src[] = {
+		[ATLAS_FORMAT_AUTO] = ATLAS_SOURCE_AUTO,
+		[ATLAS_FORMAT_ASM] = ATLAS_SOURCE_ASM,
+		[ATLAS_FORMAT_JSON] = ATLAS_SOURCE_JSON};
 
-	*out = NULL;
-	if (fmt == ATLAS_FORMAT_AUTO)
-		fmt = sniff(text, len);
-	if (fmt == ATLAS_FORMAT_JSON)
-		st = json_read(text, len, &p, err);
-	else
-		st = asm_read(text, len, &p, err);
-	if (st != ATLAS_OK)
-		return st;
-	st = program_verify(p, err);
-	if (st != ATLAS_OK) {
-		atlas_program_free(p);
-		return st;
+	if ((unsigned)fmt >= sizeof src / sizeof src[0]) {
+		*out = NULL;
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0, "unknown format %d",
+				(int)fmt);
+		return ATLAS_ERR_ARG;
 	}
-	*out = p;
-	return ATLAS_OK;
+	return atlas_program_parse_named(text, len, src[fmt], NULL, out, err);
 }
 
 char *atlas_program_write(const struct atlas_program *p, enum atlas_format fmt,

@@ -82,6 +82,24 @@ enum atlas_status program_add_param(struct atlas_program *p, const char *name,
 				    enum atlas_param_use use, unsigned reg,
 				    struct atlas_error *err);
 /*
+ * Record how the lanes touch array parameter param (atlas.h, enum
+ * atlas_access).  RECORD takes its length K as a constant record_len >= 1
+ * (record_param -1) or as scalar integer parameter record_param
+ * (record_len 0); the other classes take record_len 0 and record_param
+ * -1.  Fails with ATLAS_ERR_ARG and a message (for example "access
+ * 'element' needs an array parameter", "record length 'k' is not a scalar
+ * parameter", "record length 'k' must have an integer type").
+ */
+enum atlas_status program_set_access(struct atlas_program *p, size_t param,
+				     enum atlas_access cls, uint64_t record_len,
+				     long record_param,
+				     struct atlas_error *err);
+/* Names of the access classes, by enum atlas_access: "any", "element",
+   "record", "resident", "reduction". */
+extern const char *const program_access_names[5];
+/* The largest constant record length (2^53, so that JSON can hold it). */
+#define PROGRAM_RECORD_MAX ((uint64_t)1 << 53)
+/*
  * Index of the label called name, creating an undefined one if needed.
  * Returns -1 on allocation failure.
  */

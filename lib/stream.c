@@ -248,3 +248,25 @@ enum atlas_status atlas_stream_run(struct atlas_engine *e,
 		free(out[i].buf);
 	return rc;
 }
+
+int atlas_program_streams(const struct atlas_program *p)
+{
+	size_t arrays = 0, element = 0, any = 0;
+
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct isa_param *q = &p->params[i];
+
+		if (q->kind != ATLAS_PARAM_ARRAY)
+			continue;
+		if (q->use == ATLAS_USE_INOUT)
+			return 0;
+		arrays++;
+		element += q->access == ATLAS_ACCESS_ELEMENT;
+		any += q->access == ATLAS_ACCESS_ANY;
+	}
+	/* a program that declares no access class at all is taken to be
+	   element-wise, as hand-written ones were before the analysis: a
+	   lane that strays outside its chunk faults, it never reads wrong
+	   data */
+	return element == arrays || any == arrays;
+}

@@ -116,7 +116,7 @@ static const char *const operands[] = {
 	[FMT_R] = "d",		 [FMT_RR] = "ds",
 	[FMT_PRED_F64] = "qi",	 [FMT_RRI] = "dsi",
 	[FMT_SRC2] = "ss",	 [FMT_I] = "i",
-	[FMT_RRRR] = "dsss",
+	[FMT_RRRR] = "dsss",	 [FMT_ATOM_RET] = "das",
 };
 
 const char *text_operands(enum isa_fmt f)

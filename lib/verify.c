@@ -85,6 +85,11 @@ void verify_decode(const struct isa_insn *in, struct opnds *o)
 		addr_reads(in, o);
 		rd(o, in->src[0], t);
 		break;
+	case FMT_ATOM_RET:
+		addr_reads(in, o);
+		rd(o, in->src[0], t);
+		wr(o, in->dst, t);
+		break;
 	case FMT_UN:
 		rd(o, in->src[0], t);
 		wr(o, in->dst, t);
@@ -415,7 +420,7 @@ static enum atlas_status check_insn(struct verifier *v, size_t pc)
 	    check_types(v, in) != ATLAS_OK)
 		return ATLAS_ERR_VERIFY;
 	if ((info->fmt == FMT_LD || info->fmt == FMT_ST ||
-	     info->fmt == FMT_ATOM) &&
+	     info->fmt == FMT_ATOM || info->fmt == FMT_ATOM_RET) &&
 	    check_addr(v, in) != ATLAS_OK)
 		return ATLAS_ERR_VERIFY;
 	if (info->fmt == FMT_BRA || info->fmt == FMT_CALL ||
@@ -434,7 +439,7 @@ static enum atlas_status check_insn(struct verifier *v, size_t pc)
 	}
 	if (in->op == OP_RET)
 		v->f.has_control_flow = 1;
-	if (info->fmt == FMT_ATOM && isa_type_is_float(in->type))
+	if (info->group == GRP_ATOMIC && isa_type_is_float(in->type))
 		v->f.has_float_atomics = 1;
 
 	for (int k = 0; k < o.nr; k++)

@@ -5,8 +5,9 @@
  *
  * Control flow within a function: BRA goes to its target (and, with a
  * predicate, to the next instruction), LOOP to its body and the next
- * instruction, CALL to the next instruction once the callee returns, RET
- * and EXIT nowhere.  A target equal to the program length ends the lane.
+ * instruction, CALL to the next instruction once the callee returns (so
+ * a CALL does not end a basic block), RET and EXIT nowhere.  A target
+ * equal to the program length ends the lane.
  *
  * Functions.  The program start and every CALL target are entries.  With
  * all entries made successors of one virtual root, a block belongs to the
@@ -33,10 +34,12 @@
  *    after a call is the callee's summary with V_ENTRY replaced by the
  *    state before the call (compose); a tail call composes likewise into
  *    the caller's summary.  Summaries start as "never returns" and grow
- *    to a fixpoint, which covers recursion.
+ *    to a fixpoint, which covers recursion.  Functions are solved callees
+ *    first (by strongly connected components of the call graph).
  * 2. Entry states (solve_entries).  The state at a function's entry is
  *    the meet of the states at the reached calls of it and jumps into it,
- *    starting from the lane's initial state at instruction 0.
+ *    starting from the lane's initial state at instruction 0; callers
+ *    first.
  * 3. Reads (check_reads).  A reached block's state is its state from 1
  *    composed with its function's entry state from 2.  Composing is a
  *    union over the calls, so a read is accepted exactly when it is
@@ -44,8 +47,14 @@
  *    instruction and come in instruction order.
  *
  * Each block belongs to one function and is analysed relative to that
- * function only, so the work is linear in the program size times the
- * (small) number of times a summary or an entry state grows.
+ * function only, and the solving order means that outside recursion a
+ * summary or an entry state is final when it is used.  So the work is
+ * about linear in the program size (the dominators take a few passes).
+ *
+ * Call depth: the deepest chain of CALLs from instruction 0 (a tail call
+ * adds none).  A component of the call graph reached from instruction 0
+ * that calls into itself is recursion: the depth is then unbounded and
+ * the engine checks it at run time.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -60,12 +69,16 @@
 
 #define NONE UINT32_MAX
 
-struct vstate {
-	uint16_t reg[ISA_NREGS];
-	uint16_t pundef; /* predicates that may be undefined */
-	uint16_t pentry; /* predicates that may hold their entry value */
-	uint16_t seen;	 /* reached by the analysis */
-};
+/*
+ * A state is an array of words: one per tracked register (those that
+ * some instruction reads or writes, at slot[r]), then P_UNDEF, the
+ * predicates that may be undefined, P_ENTRY, those that may hold their
+ * entry value, and SEEN, nonzero once the analysis reached it.
+ */
+#define P_UNDEF(g) ((g)->nu)
+#define P_ENTRY(g) ((g)->nu + 1)
+#define SEEN(g) ((g)->nu + 2)
+#define NOSLOT 0xffffu
 
 struct triple {
 	uint32_t key, val, pc;
@@ -93,10 +106,23 @@ struct flow {
 	uint32_t *cg_off;   /* caller -> call graph edges in cg */
 	struct triple *cg;  /* (caller, callee or NONE, call instruction or
 			       NONE for a tail call) */
-	struct vstate *st;  /* block -> state at its start (relative) */
-	struct vstate *sum; /* function -> state at its RETs (relative) */
-	struct vstate *in;  /* function -> state at its entry */
-	uint32_t *queue;    /* circular worklist of blocks or functions */
+	uint32_t nscc;	    /* strongly connected components of cg */
+	uint32_t *scc;	    /* function -> its component */
+	uint32_t *sorder;   /* functions by component, callees first */
+	uint32_t *soff;	    /* component -> its functions in sorder */
+	uint32_t *depth;    /* component -> deepest chain of calls from it */
+	uint32_t *best;	    /* component -> cg edge starting it, or NONE */
+	int recursive;	    /* some component reached from main calls itself */
+	uint32_t cur;	    /* component being solved (solve_entries) */
+	uint32_t nu;	    /* registers tracked */
+	uint32_t stride;    /* words in a state: nu + 3 */
+	uint16_t slot[ISA_NREGS]; /* register -> its word, NOSLOT */
+	/* block -> state at its start (relative to its function's entry),
+	   then function -> state at its RETs (relative), function -> state
+	   at its entry, and three scratch states */
+	uint16_t *states;
+	uint16_t *tmp[3];
+	uint32_t *queue; /* circular worklist of blocks or functions */
 	uint8_t *inq;
 	uint32_t qhead, qlen, qsize;
 };
@@ -172,7 +198,9 @@ static int build_blocks(struct flow *g)
 
 		if (is_branch(op))
 			lead[target(g, pc)] = 1;
-		if (is_branch(op) || op == OP_RET || op == OP_EXIT)
+		/* a call goes on in its block, through the callee's summary */
+		if (op == OP_BRA || op == OP_LOOP || op == OP_RET ||
+		    op == OP_EXIT)
 			lead[pc + 1] = 1;
 	}
 	for (uint32_t pc = 0; pc < g->n; pc++)
@@ -194,8 +222,8 @@ static int build_blocks(struct flow *g)
 }
 
 /*
- * Successors of the last instruction of block b within its function:
- * a CALL goes on at the next instruction, RET and EXIT end the walk.
+ * Successors of the last instruction of block b within its function (a
+ * CALL goes on at the next instruction, RET and EXIT end the walk).
  */
 static uint32_t intra_succ(const struct flow *g, uint32_t b, uint32_t *next)
 {
@@ -295,8 +323,8 @@ static int dfs(const struct flow *g, const uint8_t *entry, uint32_t *order,
 }
 
 /* Nearest common dominator of a and b (root: nb, rpo[nb] == 0). */
-static uint32_t intersect(const uint32_t *idom, const uint32_t *rpo,
-			  uint32_t a, uint32_t b)
+static uint32_t intersect(const uint32_t *idom, const uint32_t *rpo, uint32_t a,
+			  uint32_t b)
 {
 	while (a != b) {
 		while (rpo[a] > rpo[b])
@@ -414,6 +442,14 @@ out:
 	return ret;
 }
 
+/* The function the CALL at pc enters; NONE if it ends the lane. */
+static uint32_t callee(const struct flow *g, uint32_t pc)
+{
+	const uint32_t t = target(g, pc);
+
+	return t < g->n ? g->fn[g->block_of[t]] : NONE;
+}
+
 static int build_edges(struct flow *g)
 {
 	struct vec dep = {0}, out = {0}, cg = {0};
@@ -425,14 +461,16 @@ static int build_edges(struct flow *g)
 
 		if (f == NONE)
 			continue;
-		if (g->insns[pc].op == OP_CALL) {
-			const uint32_t t = target(g, pc);
-			const uint32_t c = t < g->n ? g->fn[g->block_of[t]] : NONE;
+		for (uint32_t i = g->bstart[b]; i <= pc; i++) {
+			uint32_t c;
 
-			if ((c != NONE && push(&dep, c, b, pc)) ||
-			    push(&cg, f, c, pc))
+			if (g->insns[i].op != OP_CALL)
+				continue;
+			c = callee(g, i);
+			if ((c != NONE && push(&dep, c, b, i)) ||
+			    push(&cg, f, c, i))
 				goto fail;
-			leaves = c != NONE;
+			leaves |= c != NONE;
 		}
 		for (uint32_t k = intra_succ(g, b, next); k-- > 0;) {
 			const uint32_t c = g->fn[next[k]];
@@ -477,108 +515,136 @@ static uint32_t dequeue(struct flow *g)
 	return x;
 }
 
+/* Block b's state. */
+static uint16_t *st(const struct flow *g, uint32_t b)
+{
+	return g->states + (size_t)b * g->stride;
+}
+
+/* Function f's summary. */
+static uint16_t *sum(const struct flow *g, uint32_t f)
+{
+	return st(g, g->nb + f);
+}
+
+/* Function f's entry state. */
+static uint16_t *entry_of(const struct flow *g, uint32_t f)
+{
+	return st(g, g->nb + g->nf + f);
+}
+
 /* Merge s into d; nonzero if d changed. */
-static int merge(struct vstate *d, const struct vstate *s)
+static int merge(const struct flow *g, uint16_t *d, const uint16_t *s)
 {
 	unsigned ch = 0;
 
-	if (!d->seen) {
-		*d = *s;
-		d->seen = 1;
+	if (!d[SEEN(g)]) {
+		memcpy(d, s, g->stride * sizeof *d);
+		d[SEEN(g)] = 1;
 		return 1;
 	}
-	for (unsigned r = 0; r < ISA_NREGS; r++) {
-		const uint16_t m = d->reg[r] | s->reg[r];
+	/* the registers and both predicate sets */
+	for (uint32_t k = 0; k < g->nu + 2; k++) {
+		const uint16_t m = d[k] | s[k];
 
-		ch |= m ^ d->reg[r];
-		d->reg[r] = m;
+		ch |= m ^ d[k];
+		d[k] = m;
 	}
-	ch |= (d->pundef | s->pundef) ^ d->pundef;
-	ch |= (d->pentry | s->pentry) ^ d->pentry;
-	d->pundef |= s->pundef;
-	d->pentry |= s->pentry;
 	return ch != 0;
 }
 
 /*
  * out = s, relative to a function's entry, with the entry values taken
  * from e: a register holding V_ENTRY in s may hold whatever it holds in
- * e.  out may be e.
+ * e.  out may be s or e.
  */
-static void compose(struct vstate *out, const struct vstate *s,
-		    const struct vstate *e)
+static void compose(const struct flow *g, uint16_t *out, const uint16_t *s,
+		    const uint16_t *e)
 {
-	const uint16_t pundef = s->pundef | (s->pentry & e->pundef);
-	const uint16_t pentry = s->pentry & e->pentry;
+	const uint16_t pundef = s[P_UNDEF(g)] | (s[P_ENTRY(g)] & e[P_UNDEF(g)]);
+	const uint16_t pentry = s[P_ENTRY(g)] & e[P_ENTRY(g)];
 
-	for (unsigned r = 0; r < ISA_NREGS; r++) {
-		const uint16_t m = s->reg[r];
+	for (uint32_t k = 0; k < g->nu; k++) {
+		const uint16_t m = s[k];
 
-		out->reg[r] = (uint16_t)((m & ~V_ENTRY) |
-					 (m & V_ENTRY ? e->reg[r] : 0));
+		out[k] = (uint16_t)((m & ~V_ENTRY) | (m & V_ENTRY ? e[k] : 0));
 	}
-	out->pundef = pundef;
-	out->pentry = pentry;
-	out->seen = 1;
+	out[P_UNDEF(g)] = pundef;
+	out[P_ENTRY(g)] = pentry;
+	out[SEEN(g)] = 1;
 }
 
-static void transfer(const struct isa_insn *in, struct vstate *s)
+static void transfer(const struct flow *g, const struct isa_insn *in,
+		     uint16_t *s)
 {
 	struct opnds o;
 
 	verify_decode(in, &o);
-	if (o.nw)
-		s->reg[o.w] = (uint16_t)TM(o.wt);
+	if (o.nw) {
+		assert(g->slot[o.w] != NOSLOT);
+		s[g->slot[o.w]] = (uint16_t)TM(o.wt);
+	}
 	if (o.pw != ISA_NO_PRED) {
-		s->pundef &= (uint16_t) ~(1u << o.pw);
-		s->pentry &= (uint16_t) ~(1u << o.pw);
+		s[P_UNDEF(g)] &= (uint16_t) ~(1u << o.pw);
+		s[P_ENTRY(g)] &= (uint16_t) ~(1u << o.pw);
 	}
 }
 
-static void flow_to(struct flow *g, uint32_t b, const struct vstate *s)
+static void flow_to(struct flow *g, uint32_t b, const uint16_t *s)
 {
-	if (merge(&g->st[b], s))
+	if (merge(g, st(g, b), s))
 		enqueue(g, b);
 }
 
 /* Function f returns in state s: grow its summary, revisit its callers. */
-static void flow_ret(struct flow *g, uint32_t f, const struct vstate *s)
+static void flow_ret(struct flow *g, uint32_t f, const uint16_t *s)
 {
-	if (!merge(&g->sum[f], s))
+	if (!merge(g, sum(g, f), s))
 		return;
 	for (uint32_t k = g->dep_off[f]; k < g->dep_off[f + 1]; k++)
-		if (g->st[g->dep[k].val].seen)
+		if (st(g, g->dep[k].val)[SEEN(g)])
 			enqueue(g, g->dep[k].val);
 }
 
-static void flow_block(struct flow *g, uint32_t b, struct vstate *s)
+/*
+ * After the CALL at pc, s is the callee's summary composed with s.
+ * Returns -1 if nothing comes back: the call ends the lane, or the
+ * callee does not return (yet).
+ */
+static int step_call(const struct flow *g, uint32_t pc, uint16_t *s)
 {
-	const uint32_t end = g->bstart[b + 1], pc = end - 1, f = g->fn[b];
-	const struct isa_insn *in = &g->insns[pc];
-	uint32_t next[2];
-	struct vstate t;
+	const uint32_t c = callee(g, pc);
 
-	for (uint32_t i = g->bstart[b]; i < end; i++)
-		transfer(&g->insns[i], s);
-	if (in->op == OP_RET) {
+	if (c == NONE || !sum(g, c)[SEEN(g)])
+		return -1;
+	compose(g, s, sum(g, c), s);
+	return 0;
+}
+
+/* Run block b on s (a copy of its state). */
+static void flow_block(struct flow *g, uint32_t b, uint16_t *s)
+{
+	const uint32_t end = g->bstart[b + 1], f = g->fn[b];
+	uint16_t *t = g->tmp[2];
+	uint32_t next[2];
+
+	for (uint32_t i = g->bstart[b]; i < end; i++) {
+		transfer(g, &g->insns[i], s);
+		if (g->insns[i].op == OP_CALL && step_call(g, i, s))
+			return;
+	}
+	if (g->insns[end - 1].op == OP_RET) {
 		flow_ret(g, f, s);
 		return;
-	}
-	if (in->op == OP_CALL) {
-		const uint32_t tg = target(g, pc);
-
-		if (tg >= g->n || !g->sum[g->fn[g->block_of[tg]]].seen)
-			return; /* the lane ends, or no return yet */
-		compose(s, &g->sum[g->fn[g->block_of[tg]]], s);
 	}
 	for (uint32_t k = intra_succ(g, b, next); k-- > 0;) {
 		const uint32_t c = g->fn[next[k]];
 
 		if (c == f) {
 			flow_to(g, next[k], s);
-		} else if (g->sum[c].seen) {
-			compose(&t, &g->sum[c], s);
-			flow_ret(g, f, &t);
+		} else if (sum(g, c)[SEEN(g)]) {
+			compose(g, t, sum(g, c), s);
+			flow_ret(g, f, t);
 		}
 	}
 }
@@ -586,95 +652,124 @@ static void flow_block(struct flow *g, uint32_t b, struct vstate *s)
 /* Pass 1: every block's state relative to its function, the summaries. */
 static int solve(struct flow *g)
 {
-	struct vstate s;
+	const size_t nstates = (size_t)g->nb + 2 * (size_t)g->nf + 3;
+	uint16_t *entry, *s;
 
+	for (unsigned r = 0; r < ISA_NREGS; r++)
+		g->slot[r] = g->v->f.reg_used[r] ? (uint16_t)g->nu++ : NOSLOT;
+	g->stride = g->nu + 3;
 	g->qsize = g->nb;
-	g->st = calloc(g->nb, sizeof *g->st);
-	g->sum = calloc((size_t)g->nf + 1, sizeof *g->sum);
-	g->in = calloc((size_t)g->nf + 1, sizeof *g->in);
+	g->states = calloc(nstates, g->stride * sizeof *g->states);
 	g->queue = malloc((size_t)g->qsize * sizeof *g->queue);
 	g->inq = calloc(g->qsize, 1);
-	if (!g->st || !g->sum || !g->in || !g->queue || !g->inq)
+	if (!g->states || !g->queue || !g->inq)
 		return -1;
-	for (unsigned r = 0; r < ISA_NREGS; r++)
-		s.reg[r] = V_ENTRY;
-	s.pundef = 0;
-	s.pentry = 0xffff;
-	s.seen = 1;
-	for (uint32_t f = 0; f < g->nf; f++)
-		flow_to(g, g->head[f], &s);
-	while (g->qlen > 0) {
-		const uint32_t b = dequeue(g);
+	for (int k = 0; k < 3; k++)
+		g->tmp[k] = st(g, g->nb + 2 * g->nf + (uint32_t)k);
+	entry = g->tmp[0];
+	s = g->tmp[1];
+	for (uint32_t k = 0; k < g->nu; k++)
+		entry[k] = V_ENTRY;
+	entry[P_UNDEF(g)] = 0;
+	entry[P_ENTRY(g)] = 0xffff;
+	entry[SEEN(g)] = 1;
+	/*
+	 * Callees first: a component's calls out of it find final
+	 * summaries, so each block is visited a few times at most.
+	 */
+	for (uint32_t k = 0; k < g->nscc; k++) {
+		for (uint32_t i = g->soff[k]; i < g->soff[k + 1]; i++)
+			flow_to(g, g->head[g->sorder[i]], entry);
+		while (g->qlen > 0) {
+			const uint32_t b = dequeue(g);
 
-		s = g->st[b];
-		flow_block(g, b, &s);
+			memcpy(s, st(g, b), g->stride * sizeof *s);
+			flow_block(g, b, s);
+		}
 	}
 	return 0;
 }
 
-static void flow_in(struct flow *g, uint32_t f, const struct vstate *s)
+/*
+ * Merge s into f's entry state.  Callers come first, so only a function
+ * of the component being solved can need another visit.
+ */
+static void flow_in(struct flow *g, uint32_t f, const uint16_t *s)
 {
-	if (merge(&g->in[f], s))
+	if (merge(g, entry_of(g, f), s) && g->scc[f] == g->cur)
 		enqueue(g, f);
+}
+
+/* Function f's calls and jumps out, from its entry state. */
+static void flow_out(struct flow *g, uint32_t f)
+{
+	uint16_t *s = g->tmp[1];
+
+	for (uint32_t k = g->out_off[f]; k < g->out_off[f + 1]; k++) {
+		const uint32_t b = g->out[k].val;
+		const uint32_t pc = g->bstart[b + 1] - 1;
+		uint32_t next[2], i;
+
+		if (!st(g, b)[SEEN(g)])
+			continue;
+		compose(g, s, st(g, b), entry_of(g, f));
+		for (i = g->bstart[b]; i <= pc; i++) {
+			transfer(g, &g->insns[i], s);
+			if (g->insns[i].op != OP_CALL)
+				continue;
+			if (callee(g, i) != NONE)
+				flow_in(g, callee(g, i), s);
+			if (step_call(g, i, s))
+				break;
+		}
+		if (i <= pc)
+			continue;
+		for (uint32_t j = intra_succ(g, b, next); j-- > 0;)
+			if (g->fn[next[j]] != f)
+				flow_in(g, g->fn[next[j]], s);
+	}
 }
 
 /*
  * Pass 2: the state at each reached function's entry, from the lane's
- * initial state at instruction 0 (function fn[0]).
+ * initial state at instruction 0 (function fn[0]), callers first.
  */
 static void solve_entries(struct flow *g)
 {
 	const struct verifier *v = g->v;
-	struct vstate s;
+	uint16_t *s = g->tmp[0];
 
 	for (unsigned r = 0; r < ISA_NREGS; r++)
-		s.reg[r] = v->entry_type[r] == 0xff ?
-				   V_UNDEF :
-				   (uint16_t)(TM(v->entry_type[r]) | V_LANE);
-	s.pundef = 0xffff;
-	s.pentry = 0;
-	s.seen = 1;
-	flow_in(g, g->fn[0], &s);
-	while (g->qlen > 0) {
-		const uint32_t f = dequeue(g);
-
-		for (uint32_t k = g->out_off[f]; k < g->out_off[f + 1]; k++) {
-			const uint32_t b = g->out[k].val;
-			const uint32_t pc = g->bstart[b + 1] - 1;
-			uint32_t next[2];
-
-			if (!g->st[b].seen)
-				continue;
-			compose(&s, &g->st[b], &g->in[f]);
-			for (uint32_t i = g->bstart[b]; i <= pc; i++)
-				transfer(&g->insns[i], &s);
-			if (g->insns[pc].op == OP_CALL) {
-				const uint32_t t = target(g, pc);
-				uint32_t c;
-
-				if (t >= g->n)
-					continue;
-				c = g->fn[g->block_of[t]];
-				flow_in(g, c, &s);
-				if (!g->sum[c].seen)
-					continue;
-				compose(&s, &g->sum[c], &s);
-			}
-			for (uint32_t j = intra_succ(g, b, next); j-- > 0;)
-				if (g->fn[next[j]] != f)
-					flow_in(g, g->fn[next[j]], &s);
-		}
+		if (g->slot[r] != NOSLOT)
+			s[g->slot[r]] =
+				v->entry_type[r] == 0xff ?
+					V_UNDEF :
+					(uint16_t)(TM(v->entry_type[r]) |
+						   V_LANE);
+	s[P_UNDEF(g)] = 0xffff;
+	s[P_ENTRY(g)] = 0;
+	s[SEEN(g)] = 1;
+	g->cur = NONE;
+	flow_in(g, g->fn[0], s);
+	for (uint32_t k = g->nscc; k-- > 0;) {
+		g->cur = k;
+		for (uint32_t i = g->soff[k]; i < g->soff[k + 1]; i++)
+			if (entry_of(g, g->sorder[i])[SEEN(g)])
+				enqueue(g, g->sorder[i]);
+		while (g->qlen > 0)
+			flow_out(g, dequeue(g));
 	}
 }
 
-static enum atlas_status check_read(struct verifier *v,
+static enum atlas_status check_read(const struct flow *g,
 				    const struct isa_insn *in,
-				    const struct vstate *s, unsigned r,
-				    unsigned t)
+				    const uint16_t *s, unsigned r, unsigned t)
 {
-	const unsigned m = s->reg[r];
-	unsigned other;
+	struct verifier *v = g->v;
+	unsigned m, other;
 
+	assert(g->slot[r] != NOSLOT);
+	m = s[g->slot[r]];
 	if (m & V_UNDEF)
 		return verify_fail(v, in->line, in->col,
 				   "uninitialized register: r%u", r);
@@ -695,45 +790,81 @@ static enum atlas_status check_read(struct verifier *v,
 /* Pass 3: check every read of the reached blocks, in instruction order. */
 static enum atlas_status check_reads(struct flow *g)
 {
-	struct verifier *v = g->v;
+	uint16_t *s = g->tmp[0];
 
 	for (uint32_t b = 0; b < g->nb; b++) {
-		struct vstate s;
-
-		if (!g->st[b].seen || !g->in[g->fn[b]].seen)
+		if (!st(g, b)[SEEN(g)] || !entry_of(g, g->fn[b])[SEEN(g)])
 			continue;
-		compose(&s, &g->st[b], &g->in[g->fn[b]]);
+		compose(g, s, st(g, b), entry_of(g, g->fn[b]));
 		for (uint32_t pc = g->bstart[b]; pc < g->bstart[b + 1]; pc++) {
 			const struct isa_insn *in = &g->insns[pc];
 			struct opnds o;
 
 			verify_decode(in, &o);
-			if (o.pr != ISA_NO_PRED && (s.pundef >> o.pr & 1))
+			if (o.pr != ISA_NO_PRED && (s[P_UNDEF(g)] >> o.pr & 1))
 				return verify_fail(
-					v, in->line, in->col,
+					g->v, in->line, in->col,
 					"uninitialized predicate: p%u",
 					(unsigned)o.pr);
 			for (int k = 0; k < o.nr; k++)
-				if (check_read(v, in, &s, o.r[k], o.rt[k]))
+				if (check_read(g, in, s, o.r[k], o.rt[k]))
 					return ATLAS_ERR_VERIFY;
 			for (uint64_t k = 0; k < o.rcount; k++)
-				if (check_read(v, in, &s, o.rbase + (unsigned)k,
+				if (check_read(g, in, s, o.rbase + (unsigned)k,
 					       o.rtype))
 					return ATLAS_ERR_VERIFY;
-			transfer(in, &s);
+			transfer(g, in, s);
+			if (in->op == OP_CALL && step_call(g, pc, s))
+				break;
 		}
 	}
 	return ATLAS_OK;
 }
 
 /*
- * The call graph's strongly connected components (Tarjan), each with the
- * deepest chain of calls from it (depth[], through edge best[]): a tail
- * call adds no depth.  Returns 1 if a component reachable from
- * instruction 0 holds a call (recursion), 0 if not, -1 out of memory.
+ * Component k (stk[j..sp)) is complete: list its functions and find its
+ * deepest chain of calls.  A tail call adds no depth; a call within the
+ * component is recursion.  Returns 1 if there is one.
  */
-static int call_sccs(const struct flow *g, uint32_t *scc, uint32_t *depth,
-		     uint32_t *best)
+static int close_scc(struct flow *g, const uint32_t *stk, uint32_t j,
+		     uint32_t sp, uint32_t k)
+{
+	const uint32_t base = g->soff[k];
+	int rec = 0;
+
+	g->depth[k] = 0;
+	g->best[k] = NONE;
+	for (uint32_t m = j; m < sp; m++)
+		g->scc[stk[m]] = k;
+	for (uint32_t m = j; m < sp; m++) {
+		const uint32_t f = stk[m];
+
+		g->sorder[base + m - j] = f;
+		for (uint32_t e = g->cg_off[f]; e < g->cg_off[f + 1]; e++) {
+			const uint32_t c = g->cg[e].val;
+			const uint32_t w = g->cg[e].pc != NONE;
+			uint32_t d;
+
+			if (c != NONE && g->scc[c] == k) {
+				rec |= (int)w;
+				continue;
+			}
+			d = w + (c == NONE ? 0 : g->depth[g->scc[c]]);
+			if (d > g->depth[k]) {
+				g->depth[k] = d;
+				g->best[k] = e;
+			}
+		}
+	}
+	g->soff[k + 1] = base + sp - j;
+	return rec;
+}
+
+/*
+ * The call graph's strongly connected components (Tarjan), numbered
+ * callees first, those reachable from instruction 0 before the others.
+ */
+static int build_sccs(struct flow *g)
 {
 	const uint32_t nf = g->nf;
 	uint32_t *idx = malloc((size_t)nf * sizeof *idx);
@@ -742,74 +873,64 @@ static int call_sccs(const struct flow *g, uint32_t *scc, uint32_t *depth,
 	uint32_t *cs = malloc((size_t)nf * sizeof *cs);
 	uint32_t *ce = malloc((size_t)nf * sizeof *ce);
 	uint8_t *onstk = calloc(nf, 1);
-	uint32_t counter = 0, nscc = 0, sp = 0, csp = 0, u = g->fn[0];
-	int rec = -1;
+	uint32_t counter = 0, sp = 0, csp = 0;
+	int ret = -1;
 
-	if (!idx || !low || !stk || !cs || !ce || !onstk)
+	g->scc = malloc((size_t)nf * sizeof *g->scc);
+	g->sorder = malloc((size_t)nf * sizeof *g->sorder);
+	g->soff = malloc(((size_t)nf + 1) * sizeof *g->soff);
+	g->depth = malloc((size_t)nf * sizeof *g->depth);
+	g->best = malloc((size_t)nf * sizeof *g->best);
+	if (!idx || !low || !stk || !cs || !ce || !onstk || !g->scc ||
+	    !g->sorder || !g->soff || !g->depth || !g->best)
 		goto out;
-	rec = 0;
 	for (uint32_t f = 0; f < nf; f++)
-		idx[f] = scc[f] = NONE;
-	idx[u] = low[u] = counter++;
-	stk[sp++] = u;
-	onstk[u] = 1;
-	cs[csp] = u;
-	ce[csp++] = g->cg_off[u];
-	while (csp > 0) {
-		uint32_t j, k;
+		idx[f] = g->scc[f] = NONE;
+	g->soff[0] = 0;
+	for (uint32_t r = 0; r <= nf; r++) {
+		uint32_t u = r == 0 ? g->fn[0] : r - 1;
 
-		u = cs[csp - 1];
-		if (ce[csp - 1] < g->cg_off[u + 1]) {
-			const uint32_t c = g->cg[ce[csp - 1]++].val;
-
-			if (c == NONE)
-				continue;
-			if (idx[c] == NONE) {
-				idx[c] = low[c] = counter++;
-				stk[sp++] = c;
-				onstk[c] = 1;
-				cs[csp] = c;
-				ce[csp++] = g->cg_off[c];
-			} else if (onstk[c] && idx[c] < low[u]) {
-				low[u] = idx[c];
-			}
+		if (idx[u] != NONE)
 			continue;
-		}
-		if (--csp > 0 && low[u] < low[cs[csp - 1]])
-			low[cs[csp - 1]] = low[u];
-		if (low[u] != idx[u])
-			continue;
-		/* u heads a component: stk[j..sp) */
-		k = nscc++;
-		depth[k] = 0;
-		best[k] = NONE;
-		j = sp;
-		do
-			scc[stk[--j]] = k;
-		while (stk[j] != u);
-		for (uint32_t m = j; m < sp; m++) {
-			const uint32_t f = stk[m];
+		idx[u] = low[u] = counter++;
+		stk[sp++] = u;
+		onstk[u] = 1;
+		cs[csp] = u;
+		ce[csp++] = g->cg_off[u];
+		while (csp > 0) {
+			uint32_t j;
 
-			for (uint32_t e = g->cg_off[f]; e < g->cg_off[f + 1];
-			     e++) {
-				const uint32_t c = g->cg[e].val;
-				const uint32_t w = g->cg[e].pc != NONE;
-				uint32_t d;
+			u = cs[csp - 1];
+			if (ce[csp - 1] < g->cg_off[u + 1]) {
+				const uint32_t c = g->cg[ce[csp - 1]++].val;
 
-				if (c != NONE && scc[c] == k) {
-					rec |= w;
+				if (c == NONE)
 					continue;
+				if (idx[c] == NONE) {
+					idx[c] = low[c] = counter++;
+					stk[sp++] = c;
+					onstk[c] = 1;
+					cs[csp] = c;
+					ce[csp++] = g->cg_off[c];
+				} else if (onstk[c] && idx[c] < low[u]) {
+					low[u] = idx[c];
 				}
-				d = w + (c == NONE ? 0 : depth[scc[c]]);
-				if (d > depth[k]) {
-					depth[k] = d;
-					best[k] = e;
-				}
+				continue;
 			}
-			onstk[f] = 0;
+			if (--csp > 0 && low[u] < low[cs[csp - 1]])
+				low[cs[csp - 1]] = low[u];
+			if (low[u] != idx[u])
+				continue;
+			j = sp;
+			do
+				onstk[stk[--j]] = 0;
+			while (stk[j] != u);
+			if (close_scc(g, stk, j, sp, g->nscc++) && r == 0)
+				g->recursive = 1;
+			sp = j;
 		}
-		sp = j;
 	}
+	ret = 0;
 out:
 	free(idx);
 	free(low);
@@ -817,56 +938,40 @@ out:
 	free(cs);
 	free(ce);
 	free(onstk);
-	return rec;
+	return ret;
 }
 
 /* The static call depth, and "call stack overflow" past the limit. */
 static enum atlas_status check_calls(struct flow *g)
 {
-	const size_t nn = (size_t)g->nf + 1;
-	uint32_t *scc = malloc(nn * sizeof *scc);
-	uint32_t *depth = malloc(nn * sizeof *depth);
-	uint32_t *best = malloc(nn * sizeof *best);
-	enum atlas_status st = ATLAS_OK;
-	uint32_t k, level = 0;
-	int rec;
+	uint32_t k = g->scc[g->fn[0]], level = 0;
 
-	if (!scc || !depth || !best ||
-	    (rec = call_sccs(g, scc, depth, best)) < 0) {
-		st = verify_nomem(g->v);
-		goto out;
-	}
-	if (rec) {
+	if (g->recursive) {
 		g->v->f.max_call_depth = ISA_MAX_CALL_DEPTH + 1;
-		goto out;
+		return ATLAS_OK;
 	}
-	k = scc[g->fn[0]];
-	g->v->f.max_call_depth = depth[k];
+	g->v->f.max_call_depth = g->depth[k];
 	/* Follow a deepest chain down to the call that overflows. */
-	while (depth[k] + level > ISA_MAX_CALL_DEPTH) {
+	while (g->depth[k] + level > ISA_MAX_CALL_DEPTH) {
 		const struct triple *e;
 
-		assert(best[k] != NONE);
-		if (best[k] == NONE)
+		assert(g->best[k] != NONE);
+		if (g->best[k] == NONE)
 			break;
-		e = &g->cg[best[k]];
+		e = &g->cg[g->best[k]];
 		if (e->pc != NONE && ++level > ISA_MAX_CALL_DEPTH) {
 			const struct isa_insn *in = &g->insns[e->pc];
 
-			st = verify_fail(g->v, in->line, in->col,
-					 "call stack overflow (max depth: %d)",
-					 ISA_MAX_CALL_DEPTH);
-			goto out;
+			return verify_fail(g->v, in->line, in->col,
+					   "call stack overflow (max depth: "
+					   "%d)",
+					   ISA_MAX_CALL_DEPTH);
 		}
 		if (e->val == NONE)
 			break;
-		k = scc[e->val];
+		k = g->scc[e->val];
 	}
-out:
-	free(scc);
-	free(depth);
-	free(best);
-	return st;
+	return ATLAS_OK;
 }
 
 static void flow_release(struct flow *g)
@@ -881,9 +986,12 @@ static void flow_release(struct flow *g)
 	free(g->out);
 	free(g->cg_off);
 	free(g->cg);
-	free(g->st);
-	free(g->sum);
-	free(g->in);
+	free(g->scc);
+	free(g->sorder);
+	free(g->soff);
+	free(g->depth);
+	free(g->best);
+	free(g->states);
 	free(g->queue);
 	free(g->inq);
 }
@@ -898,7 +1006,7 @@ enum atlas_status verify_flow(struct verifier *v)
 	g.insns = v->p->insns;
 	g.n = (uint32_t)v->n;
 	if (build_blocks(&g) || build_functions(&g) || build_edges(&g) ||
-	    solve(&g)) {
+	    build_sccs(&g) || solve(&g)) {
 		flow_release(&g);
 		return verify_nomem(v);
 	}

@@ -52,9 +52,8 @@ check() {
 				map { 1 / (1 + exp(-$_)) } @x));
 			$max = 2;
 		} elsif ($k eq "relu") {
-			# max(x, 0.0): NaN gives 0.0, -0.0 stays -0.0
-			@rb = map { ($_ & 0x7fffffff) > 0x7f800000 ||
-				($_ > 0x80000000) ? 0 : $_ } @xb;
+			# x > 0.0 ? x : 0.0: NaN and -0.0 give +0.0
+			@rb = map { $_ >= 1 && $_ <= 0x7f800000 ? $_ : 0 } @xb;
 			$max = 0;
 		} else {
 			my @b = unpack("f<*", slurp($in[1]));
@@ -114,10 +113,11 @@ setup() {
 	run -0 --separate-stderr atlas-run --help
 	assert_equal "$stderr" ""
 	assert_line --index 0 \
-		"usage: atlas-run [-fhqVv] [-t threads] kernel [name=value ...]"
+		"usage: atlas-run [-fhqVv] [-k name] [-t threads] kernel \
+[name=value ...]"
 	local o
-	for o in -f --force -h --help -q --quiet -t --threads -v --verbose \
-		-V --version; do
+	for o in -f --force -h --help -k --kernel -q --quiet -t --threads \
+		-v --verbose -V --version; do
 		assert_output --partial " $o"
 	done
 	run -0 --separate-stderr atlas-run -h
@@ -180,7 +180,7 @@ Try 'atlas-run --help' for more information."
 Try 'atlas-run --help' for more information."
 	done
 	f32 1 > x
-	run -0 --separate-stderr atlas-run -t 1024 sigmoid x=x y=y
+	run -0 --separate-stderr atlas-run -t 1024 sigmoid a=x c=y
 	assert_equal "$stderr" ""
 }
 
@@ -208,11 +208,11 @@ Try 'atlas-run --help' for more information."
 
 @test "-v prints a summary on stderr; -q cancels it" {
 	f32 1 2 3 > x
-	run -0 --separate-stderr atlas-run -v sigmoid x=x y=y
+	run -0 --separate-stderr atlas-run -v sigmoid a=x c=y
 	assert_output ""
 	assert_equal "$stderr" "atlas-run: sigmoid: 3 elements, 12 bytes in, \
 12 bytes out, 1 chunks, 1 threads"
-	run -0 --separate-stderr atlas-run -v -q sigmoid x=x y=y
+	run -0 --separate-stderr atlas-run -v -q sigmoid a=x c=y
 	assert_equal "$stderr" ""
 }
 
@@ -239,10 +239,10 @@ Try 'atlas-run --help' for more information."
 	mkdir a b
 	# a/sigmoid.s is really relu; b/sigmoid.s is vector_add's name
 	sed 's/^\.kernel relu/.kernel sigmoid/' \
-		"$ROOT/share/atlas/kernels/relu.s" > a/sigmoid.s
-	cp "$ROOT/share/atlas/kernels/vector_add.s" b/sigmoid.s
+		"$ROOT/test/fixtures/programs/relu.s" > a/sigmoid.s
+	cp "$ROOT/test/fixtures/programs/vector_add.s" b/sigmoid.s
 	f32 -1 2 > x
-	atlas-run relu x=x y=want
+	atlas-run relu < x > want
 	ATLAS_KERNEL_PATH=$T/a:$T/b atlas-run sigmoid x=x y=got
 	cmp got want
 	ATLAS_KERNEL_PATH=$T/nowhere:$T/b run -1 --separate-stderr \
@@ -257,7 +257,7 @@ Try 'atlas-run --help' for more information."
 	rm a/sigmoid.s
 	sed 's/"kernel": "sigmoid"/"kernel": "relu"/' "$FIX/sigmoid.json" \
 		> a/relu.json
-	atlas-run sigmoid x=x y=want
+	atlas-run sigmoid < x > want
 	ATLAS_KERNEL_PATH=a atlas-run relu x=x y=got
 	cmp got want
 	ATLAS_KERNEL_PATH=a atlas-run vector_add a=x b=x c=got
@@ -280,6 +280,48 @@ instructions[0]: unknown op 'frob'"
 	run -1 --separate-stderr atlas-run ./cut.json
 	assert_equal "$stderr" \
 		"atlas-run: ./cut.json:2:1: invalid JSON: unexpected end of input"
+}
+
+@test "a file of several kernels: -k chooses one, exit 1 without it" {
+	{ cat "$ROOT/test/fixtures/programs/sigmoid.s"; echo
+	  cat "$ROOT/test/fixtures/programs/relu.s"; } > two.s
+	f32 -1 2 > x
+	run -1 --separate-stderr atlas-run ./two.s x=x y=y
+	assert_output ""
+	assert_equal "$stderr" "atlas-run: ./two.s holds kernels sigmoid, \
+relu: choose one with -k NAME"
+	[ ! -e y ]
+	run -0 --separate-stderr atlas-run -k relu ./two.s x=x y=got
+	assert_equal "$stderr" ""
+	cmp got <(f32 0 2)
+	atlas-run --kernel=sigmoid ./two.s x=x y=got
+	atlas-run "$ROOT/test/fixtures/programs/sigmoid.s" x=x y=want
+	cmp got want
+	# the same in a JSON array
+	atlas-compile -o two.json two.s
+	atlas-run -k relu two.json x=x y=got
+	cmp got <(f32 0 2)
+	run -1 --separate-stderr atlas-run -k nosuch two.json x=x y=y
+	assert_equal "$stderr" \
+		"atlas-run: two.json: no kernel 'nosuch' (it has sigmoid, relu)"
+	# a file of one kernel: -k must name it
+	atlas-run -k sigmoid "$FIX/sigmoid.json" x=x y=got
+	cmp got want
+	run -1 --separate-stderr atlas-run -k relu "$FIX/sigmoid.json" x=x
+	assert_equal "$stderr" "atlas-run: $FIX/sigmoid.json: no kernel \
+'relu' (it has sigmoid)"
+}
+
+@test "a kernel-language source runs, compiled when it is loaded" {
+	cp "$ROOT/share/atlas/kernels/vector_add.py" add.py
+	f32 1 2 3 > x
+	run -0 --separate-stderr atlas-run add.py a=x b=x c=got
+	assert_equal "$stderr" ""
+	cmp got <(f32 2 4 6)
+	printf 'def k(x: DeviceArray[f32]):\n    x[0] = y\n' > bad.py
+	run -1 --separate-stderr atlas-run ./bad.py x=x
+	assert_output ""
+	assert_regex "$stderr" '^atlas-run: \./bad\.py:2:[0-9]+: .*'
 }
 
 @test "a kernel that fails verification never runs" {
@@ -313,12 +355,12 @@ instructions[0]: unknown op 'frob'"
 @test "'-' binds standard input and standard output" {
 	f32 -1 0 1 > x
 	atlas-run sigmoid < x > want
-	run -0 --separate-stderr atlas-run sigmoid x=- y=got < x
+	run -0 --separate-stderr atlas-run sigmoid a=- c=got < x
 	assert_equal "$stderr" ""
 	cmp got want
-	atlas-run sigmoid x=x y=- > got2
+	atlas-run sigmoid a=x c=- > got2
 	cmp got2 want
-	cat x | atlas-run sigmoid x=- > got3
+	cat x | atlas-run sigmoid a=- > got3
 	cmp got3 want
 }
 
@@ -327,12 +369,12 @@ instructions[0]: unknown op 'frob'"
 	run -1 --separate-stderr atlas-run sigmoid z=x
 	assert_output ""
 	assert_equal "$stderr" \
-		"atlas-run: unknown parameter 'z' (kernel sigmoid takes x, y)"
-	run -1 --separate-stderr atlas-run sigmoid x=x x=x
-	assert_equal "$stderr" "atlas-run: parameter 'x' is bound twice"
-	run -1 --separate-stderr atlas-run sigmoid x=nosuch
+		"atlas-run: unknown parameter 'z' (kernel sigmoid takes a, c, n)"
+	run -1 --separate-stderr atlas-run sigmoid a=x a=x
+	assert_equal "$stderr" "atlas-run: parameter 'a' is bound twice"
+	run -1 --separate-stderr atlas-run sigmoid a=nosuch
 	assert_equal "$stderr" "atlas-run: nosuch: No such file or directory"
-	run -1 --separate-stderr atlas-run sigmoid x=x y=nodir/y
+	run -1 --separate-stderr atlas-run sigmoid a=x c=nodir/y
 	assert_equal "$stderr" "atlas-run: nodir/y: No such file or directory"
 }
 
@@ -388,18 +430,18 @@ on_tty() {
 @test "binary data to or from a terminal is refused without -f" {
 	command -v script > /dev/null || skip "no script(1)"
 	f32 1 > x
-	run -0 on_tty 'atlas-run sigmoid y=y; echo "rc=$?"'
+	run -0 on_tty 'atlas-run sigmoid c=y; echo "rc=$?"'
 	assert_output "atlas-run: refusing to read binary data from a \
 terminal (use -f to force)
 rc=1"
 	[ ! -s y ]
-	run -0 on_tty 'atlas-run sigmoid x=x; echo "rc=$?"'
+	run -0 on_tty 'atlas-run sigmoid a=x; echo "rc=$?"'
 	assert_output "atlas-run: refusing to write binary data to a \
 terminal (use -f to force)
 rc=1"
 	# -f: the four bytes of sigmoid(1) go to the terminal, through
 	run -0 bash -c "SHELL=/bin/bash script -qec 'atlas-run -f sigmoid \
-		x=x' /dev/null < /dev/null | od -An -tx1"
+		a=x' /dev/null < /dev/null | od -An -tx1"
 	assert_output " a8 26 3b 3f"
 }
 
@@ -411,7 +453,7 @@ rc=1"
 	assert_output ""
 	assert_equal "$stderr" \
 		"atlas-run: write error: No space left on device"
-	run -1 --separate-stderr atlas-run sigmoid x="$D/x1025.f32" y=/dev/full
+	run -1 --separate-stderr atlas-run sigmoid a="$D/x1025.f32" c=/dev/full
 	assert_equal "$stderr" \
 		"atlas-run: write error: No space left on device"
 }
@@ -439,7 +481,7 @@ rc=1"
 	run -0 stat -c %s got
 	assert_output 4100
 	cmp got want
-	run -1 --separate-stderr atlas-run sigmoid x=x y=got
+	run -1 --separate-stderr atlas-run sigmoid a=x c=got
 	assert_equal "$stderr" "atlas-run: x: trailing partial element \
 (3 bytes; f32 elements are 4 bytes)"
 	cmp got want
@@ -460,7 +502,7 @@ b ended after 2 elements, a has more"
 	local n
 	for n in $SIZES; do
 		run -0 --separate-stderr atlas-run sigmoid \
-			x="$D/x$n.f32" y=y$n
+			a="$D/x$n.f32" c=y$n
 		assert_equal "$stderr" ""
 		run -0 check sigmoid y$n "$D/x$n.f32"
 	done
@@ -469,7 +511,7 @@ b ended after 2 elements, a has more"
 @test "relu is exact" {
 	local n
 	for n in $SIZES; do
-		run -0 --separate-stderr atlas-run relu x="$D/x$n.f32" y=y$n
+		run -0 --separate-stderr atlas-run relu a="$D/x$n.f32" b=y$n
 		assert_equal "$stderr" ""
 		run -0 check relu y$n "$D/x$n.f32"
 	done
@@ -517,7 +559,7 @@ b ended after 2 elements, a has more"
 
 @test "atlas-isa(7) EXAMPLES are the sigmoid and scale kernels, and run" {
 	examples "$ROOT/man/man7/atlas-isa.7" 1 > sigmoid.s
-	cmp sigmoid.s "$ROOT/share/atlas/kernels/sigmoid.s"
+	cmp sigmoid.s "$ROOT/test/fixtures/programs/sigmoid.s"
 	examples "$ROOT/man/man7/atlas-isa.7" 2 > scale.s
 	cmp scale.s "$FIX/scale.s"
 	f32 1 -2 > x.f32
@@ -539,11 +581,27 @@ b ended after 2 elements, a has more"
 	assert_line --index 0 --regexp '^0000000 +1 +2 +3$'
 }
 
-@test "the README's sigmoid listing is the bundled kernel" {
-	awk '/This is the bundled sigmoid:/ { on = 1; next }
-	     on && /^```$/ { if (in_block) exit; in_block = 1; next }
-	     in_block { print }' "$ROOT/README.md" > listing.s
-	cmp listing.s "$ROOT/share/atlas/kernels/sigmoid.s"
+# listing TEXT - the code block of README.md after the line TEXT.
+listing() {
+	awk -v text="$1" 'index($0, text) { on = 1; next }
+	     on && /^```/ { if (in_block) exit; in_block = 1; next }
+	     in_block { print }' "$ROOT/README.md"
+}
+
+@test "the README's sigmoid listings are the bundled and hand-written ones" {
+	listing "This is the bundled sigmoid," > listing.py
+	cmp listing.py "$ROOT/share/atlas/kernels/sigmoid.py"
+	listing "This is sigmoid" > listing.s
+	cmp listing.s "$ROOT/test/fixtures/programs/sigmoid.s"
+}
+
+@test "the README's kernel of your own compiles and runs" {
+	listing "To write your own" > readme.sh
+	[ -s readme.sh ]
+	f32 1 -2 > x.f32
+	run -0 --separate-stderr bash -e readme.sh
+	assert_equal "$stderr" ""
+	cmp y.f32 <(f32 2 -4)
 }
 
 @test "make demo's script runs" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # build.bats - quick tests of the Makefile itself: install and uninstall
-# honour DESTDIR and PREFIX, install only programs, kernels and man pages.
+# honour DESTDIR and PREFIX, install only programs, kernels, atlas.mk and
+# man pages.
 #
 # make runs with "-o all" so that these tests never rebuild anything: under
 # "make SANITIZE=... check" a rebuild with other flags would swap the
@@ -39,8 +40,8 @@ mk() {
 
 @test "make install and uninstall with DESTDIR and PREFIX" {
 	[ -x "$ROOT/bin/atlas-run" ] || skip "bin/atlas-run is not built"
-	[ -f "$ROOT/share/atlas/kernels/sigmoid.s" ] ||
-		skip "share/atlas/kernels/sigmoid.s does not exist"
+	[ -f "$ROOT/share/atlas/kernels/sigmoid.json" ] ||
+		skip "share/atlas/kernels/sigmoid.json is not built"
 
 	run -0 mk install DESTDIR="$D" PREFIX=/usr
 	[ -x "$D/usr/bin/atlas-run" ]
@@ -48,12 +49,17 @@ mk() {
 	assert_output 755
 	cmp "$ROOT/bin/atlas-run" "$D/usr/bin/atlas-run"
 
-	local f
-	for f in "$ROOT"/share/atlas/kernels/*.s; do
+	local f n=0
+	for f in "$ROOT"/share/atlas/kernels/*.py \
+		"$ROOT"/share/atlas/kernels/*.json; do
 		cmp "$f" "$D/usr/share/atlas/kernels/${f##*/}"
 		run -0 stat -c %a "$D/usr/share/atlas/kernels/${f##*/}"
 		assert_output 644
+		n=$((n + 1))
 	done
+	[ "$n" -ge 50 ]
+	cmp "$ROOT/share/atlas/atlas.mk" "$D/usr/share/atlas/atlas.mk"
+	[ -x "$D/usr/bin/atlas-compile" ]
 	for f in "$ROOT"/man/man*/*.[1-9]; do
 		[ -e "$f" ] || continue
 		cmp "$f" "$D/usr/share/man/${f#"$ROOT"/man/}"

@@ -14,7 +14,7 @@
 #include "atlas.h"
 
 /* The contents of path, NUL-terminated (free it), or NULL. */
-static char *slurp(const char *path, size_t *len)
+static inline char *slurp(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY);
 	char *data = NULL;
@@ -27,7 +27,7 @@ static char *slurp(const char *path, size_t *len)
 	return data;
 }
 
-static int cmp_name(const void *a, const void *b)
+static inline int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -36,7 +36,7 @@ static int cmp_name(const void *a, const void *b)
  * The sorted names of the *.s files in dir, except bad-*.s (free each
  * and the array); *n receives the count.
  */
-static char **fixtures_in(const char *dir, size_t *n)
+static inline char **fixtures_in(const char *dir, size_t *n)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;

@@ -15,7 +15,6 @@
 
 #define FIXTURES "test/fixtures/programs"
 
-
 static void roundtrip(const char *name)
 {
 	char path[512];
@@ -187,6 +186,51 @@ static const struct bad bad[] = {
 	 "immediate 257 out of range (0 to 256)", 2, 25},
 	{".kernel k\n\tphase.adv -1\n",
 	 "immediate -1 out of range (0 to 65535)", 2, 12},
+	/* access classes */
+	{".kernel k\n.param x f32[] in r1 streamed\n",
+	 "unknown access class 'streamed'", 2, 22},
+	{".kernel k\n.param x f32[] in r1 any\n", "unknown access class 'any'",
+	 2, 22},
+	{".kernel k\n.param x f32[] in r1\tElement\n",
+	 "unknown access class 'Element'", 2, 22},
+	{".kernel k\n.param n u32 value r1 element\n",
+	 "access 'element' needs an array parameter", 2, 23},
+	{".kernel k\n.param n u32 value r1 record 4\n",
+	 "access 'record' needs an array parameter", 2, 23},
+	{".kernel k\n.param x f32[] in r1 record\n", "expected record length",
+	 2, 28},
+	{".kernel k\n.param x f32[] in r1 record # 4\n",
+	 "expected record length", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record 0\n",
+	 "record length 0 out of range (1 to 9007199254740992)", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record -4\n",
+	 "record length -4 out of range (1 to 9007199254740992)", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record 9007199254740993\n",
+	 "record length 9007199254740993 out of range (1 to "
+	 "9007199254740992)",
+	 2, 29},
+	{".kernel k\n.param x f32[] in r1 record 4x\n",
+	 "invalid record length '4x'", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record a.b\n",
+	 "invalid record length 'a.b'", 2, 29},
+	{".kernel k\n.param x f32[] in r1 element extra\n",
+	 "unexpected 'extra' after directive", 2, 30},
+	{".kernel k\n.param x f32[] in r1 record 4 4\n",
+	 "unexpected '4' after directive", 2, 31},
+	{".kernel k\n.param x f32[] in r1 record k\n",
+	 "record length 'k' is not a scalar parameter", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record y\n.param y f32[] out r2\n",
+	 "record length 'y' is not a scalar parameter", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record x\n",
+	 "record length 'x' is not a scalar parameter", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record e\n.param e f32 value r2\n",
+	 "record length 'e' must have an integer type", 2, 29},
+	/* resolved at the end of the header, before the instructions */
+	{".kernel k\n.param x f32[] in r1 record m\n\tfoo\n",
+	 "record length 'm' is not a scalar parameter", 2, 29},
+	{".kernel k\n.param x f32[] in r1 record m\n\texit\n"
+	 ".param m u32 value r2\n",
+	 "record length 'm' is not a scalar parameter", 2, 29},
 };
 
 static void check_bad(const struct bad *b)
@@ -225,6 +269,134 @@ static void check_positions(void)
 	is_int(p->labels[1].line, 7, "positions: b line");
 	is_int(p->labels[1].col, 1, "positions: b col");
 	is_int(p->insns[0].label, 1, "positions: bra refers to b");
+	atlas_program_free(p);
+}
+
+/* Access classes: what the reader records, and the writer's spelling. */
+static void check_access(void)
+{
+	struct atlas_program *p;
+	char *out;
+
+	p = parse(".kernel k\n"
+		  ".param b f32[] in r2 element # c\n"
+		  ".param c f32[] in r3  record   0x10\n"
+		  ".param d f32[] inout r4 record m\n"
+		  ".param e u8[] out r5 reduction\n"
+		  ".param f f32[] in r6 resident\n"
+		  ".param g f32[] in r1\n"
+		  ".param m i64 value r7\n"
+		  "\texit\n");
+	if (!ok(p != NULL, "access: parses"))
+		return;
+	is_int(p->params[0].access, ATLAS_ACCESS_ELEMENT, "access: element");
+	is_int(p->params[1].access, ATLAS_ACCESS_RECORD, "access: record");
+	is_int(p->params[1].record_len, 16, "access: record 0x10 is 16");
+	is_int(p->params[1].record_param, -1, "access: constant length");
+	is_int(p->params[2].access, ATLAS_ACCESS_RECORD, "access: record m");
+	is_int(p->params[2].record_len, 0, "access: no constant length");
+	is_int(p->params[2].record_param, 6,
+	       "access: length is parameter 6, declared later");
+	is_int(p->params[3].access, ATLAS_ACCESS_REDUCTION,
+	       "access: reduction");
+	is_int(p->params[4].access, ATLAS_ACCESS_RESIDENT, "access: resident");
+	is_int(p->params[5].access, ATLAS_ACCESS_ANY, "access: absent is any");
+	is_int(p->params[5].record_param, -1, "access: any has no length");
+	is_int(p->params[6].access, ATLAS_ACCESS_ANY, "access: scalar is any");
+	out = asm_write(p);
+	is_str(out,
+	       ".kernel k\n"
+	       ".param b f32[] in r2 element\n"
+	       ".param c f32[] in r3 record 16\n"
+	       ".param d f32[] inout r4 record m\n"
+	       ".param e u8[] out r5 reduction\n"
+	       ".param f f32[] in r6 resident\n"
+	       ".param g f32[] in r1\n"
+	       ".param m i64 value r7\n"
+	       "\texit\n",
+	       "access: written canonically, nothing for any");
+	free(out);
+	atlas_program_free(p);
+}
+
+/* program_set_access: the checks the lowering relies on. */
+static void check_set_access(void)
+{
+	struct atlas_program *p = parse(".kernel k\n"
+					".param a f32[] in r1\n"
+					".param n u32 value r2\n"
+					".param e f32 value r3\n");
+	struct atlas_error err = {0};
+	static const struct {
+		size_t param;
+		enum atlas_access cls;
+		uint64_t len;
+		long k;
+		const char *msg;
+	} t[] = {
+		{3, ATLAS_ACCESS_ELEMENT, 0, -1, "no parameter 3"},
+		{1, ATLAS_ACCESS_ELEMENT, 0, -1,
+		 "access 'element' needs an array parameter"},
+		{0, (enum atlas_access)9, 0, -1, "invalid access class 9"},
+		{0, ATLAS_ACCESS_ELEMENT, 4, -1,
+		 "record length given for access 'element'"},
+		{0, ATLAS_ACCESS_RESIDENT, 0, 1,
+		 "record length given for access 'resident'"},
+		{0, ATLAS_ACCESS_RECORD, 0, -1,
+		 "record length 0 out of range (1 to 9007199254740992)"},
+		{0, ATLAS_ACCESS_RECORD, 4, 1, "record length given twice"},
+		{0, ATLAS_ACCESS_RECORD, 0, 7, "no parameter 7"},
+		{0, ATLAS_ACCESS_RECORD, 0, 0,
+		 "record length 'a' is not a scalar parameter"},
+		{0, ATLAS_ACCESS_RECORD, 0, 2,
+		 "record length 'e' must have an integer type"},
+	};
+
+	if (!ok(p != NULL, "set_access: program"))
+		return;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		const enum atlas_status st = program_set_access(
+			p, t[i].param, t[i].cls, t[i].len, t[i].k, &err);
+
+		is_int(st, ATLAS_ERR_ARG, t[i].msg);
+		is_str(err.msg, t[i].msg, "  message");
+	}
+	is_int(p->params[0].access, ATLAS_ACCESS_ANY,
+	       "set_access: failures change nothing");
+	is_int(program_set_access(p, 0, ATLAS_ACCESS_RECORD, 0, 1, &err),
+	       ATLAS_OK, "set_access: record n");
+	is_int(p->params[0].record_param, 1, "  record_param");
+	is_int(program_set_access(p, 0, ATLAS_ACCESS_RECORD, 3, -1, &err),
+	       ATLAS_OK, "set_access: record 3");
+	is_int(p->params[0].record_param, -1, "  record_param reset");
+	is_int(p->params[0].record_len, 3, "  record_len");
+	is_int(program_set_access(p, 0, ATLAS_ACCESS_ANY, 0, -1, &err),
+	       ATLAS_OK, "set_access: back to any");
+	is_int(p->params[0].record_len, 0, "  record_len reset");
+	is_int(program_set_access(p, 1, ATLAS_ACCESS_ANY, 0, -1, &err),
+	       ATLAS_OK, "set_access: any on a scalar");
+	atlas_program_free(p);
+}
+
+/* atlas_program_append reads .param lines with access classes too. */
+static void check_append(void)
+{
+	struct atlas_program *p = program_new("k");
+	struct atlas_error err = {0};
+
+	is_int(asm_append(p,
+			  ".param A f32[] in r1 record lda\n"
+			  ".param lda u32 value r2\n",
+			  strlen(".param A f32[] in r1 record lda\n"
+				 ".param lda u32 value r2\n"),
+			  &err),
+	       ATLAS_OK, "append: record length declared later");
+	is_int(p->params[0].record_param, 1, "append: resolved");
+	is_int(asm_append(p, ".param B f32[] in r3 record q\n",
+			  strlen(".param B f32[] in r3 record q\n"), &err),
+	       ATLAS_ERR_PARSE, "append: unknown length fails");
+	is_str(err.msg, "record length 'q' is not a scalar parameter",
+	       "append: message");
 	atlas_program_free(p);
 }
 
@@ -304,6 +476,9 @@ int main(void)
 	      "type outside the op's mask is not a parse error)");
 
 	check_positions();
+	check_access();
+	check_set_access();
+	check_append();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		check_bad(&bad[i]);
 	return done_testing();

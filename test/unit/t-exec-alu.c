@@ -117,7 +117,7 @@ static uint64_t gen_float(enum atlas_type t)
 }
 
 /* An input of a transcendental, inside the function's useful domain. */
-static uint64_t gen_transc(enum isa_op op, enum atlas_type t)
+static uint64_t gen_transc(enum isa_op op, enum atlas_type t, int k)
 {
 	const double special[] = {0.0, -0.0, INFINITY, -INFINITY,
 				  NAN, 1.0,  -1.0,     0.5};
@@ -126,6 +126,9 @@ static uint64_t gen_transc(enum isa_op op, enum atlas_type t)
 	if (rnd() % 10 == 0)
 		return from_double(special[rnd() % 8], t);
 	switch (op) {
+	case OP_POW: /* a base in [0, 4), an exponent in [-8, 8) */
+		v = k == 0 ? rndf() * 4 : rndf() * 16 - 8;
+		break;
 	case OP_EXP:
 	case OP_SIGMOID:
 	case OP_TANH:
@@ -154,11 +157,13 @@ static uint64_t gen(const struct tcase *c, int k)
 	if ((c->op == OP_SHL || c->op == OP_SHR) && k == 1)
 		return rnd() % 200;
 	if (is_transc(c->op))
-		return gen_transc(c->op, t);
+		return gen_transc(c->op, t, k);
 	if (t_int(t)) {
 		uint64_t v = gen_int(t);
 
-		if (c->op == OP_DIV && k == 1 && v == 0)
+		if ((c->op == OP_DIV || c->op == OP_FLOORDIV ||
+		     c->op == OP_MOD) &&
+		    k == 1 && v == 0)
 			v = 3;
 		return v;
 	}
@@ -219,6 +224,22 @@ static uint64_t ref_int(const struct tcase *c, uint64_t x, uint64_t y,
 		if (b == -1)
 			return (0 - x) & m;
 		return (uint64_t)(a / b) & m;
+	case OP_FLOORDIV: /* toward minus infinity */
+		if (!s)
+			return x / y;
+		if (b == -1)
+			return (0 - x) & m;
+		return (uint64_t)(a / b - (a % b != 0 && (a < 0) != (b < 0))) &
+		       m;
+	case OP_MOD: /* the sign of the divisor */
+		if (!s)
+			return x % y;
+		if (b == -1)
+			return 0;
+		return (uint64_t)(a % b != 0 && (a % b < 0) != (b < 0) ?
+					  a % b + b :
+					  a % b) &
+		       m;
 	case OP_MIN:
 		return (s ? b < a : y < x) ? y : x;
 	case OP_MAX:
@@ -259,6 +280,33 @@ static uint64_t round_to(double v, enum atlas_type t)
 	return from_double(t == ATLAS_F64 ? v : (double)(float)v, t);
 }
 
+/*
+ * Python's float divmod (Objects/floatobject.c), in the precision of the
+ * type: halves are computed in f32, as the engine widens them.
+ */
+#define PY_DIVMOD(name, T, FMOD, FLOOR, COPYSIGN)                              \
+	static T pymod_##name(T x, T y)                                        \
+	{                                                                      \
+		T mod = FMOD(x, y);                                            \
+		if (mod)                                                       \
+			return (y < 0) != (mod < 0) ? mod + y : mod;           \
+		return COPYSIGN(0, y);                                         \
+	}                                                                      \
+	static T pyfloordiv_##name(T x, T y)                                   \
+	{                                                                      \
+		T mod = FMOD(x, y), div = (x - mod) / y, fd;                   \
+		if (mod && (y < 0) != (mod < 0))                               \
+			div -= 1;                                              \
+		if (!div)                                                      \
+			return COPYSIGN(0, x / y);                             \
+		fd = FLOOR(div);                                               \
+		if (div - fd > (T)0.5)                                         \
+			fd += 1;                                               \
+		return fd;                                                     \
+	}
+PY_DIVMOD(f, float, fmodf, floorf, copysignf)
+PY_DIVMOD(d, double, fmod, floor, copysign)
+
 static uint64_t ref_float(const struct tcase *c, uint64_t bx, uint64_t by,
 			  uint64_t bz)
 {
@@ -276,6 +324,14 @@ static uint64_t ref_float(const struct tcase *c, uint64_t bx, uint64_t by,
 		return round_to(x * y, t);
 	case OP_DIV:
 		return round_to(x / y, t);
+	case OP_FLOORDIV:
+		if (t == ATLAS_F64)
+			return bits_f64(pyfloordiv_d(x, y));
+		return from_double(pyfloordiv_f((float)x, (float)y), t);
+	case OP_MOD:
+		if (t == ATLAS_F64)
+			return bits_f64(pymod_d(x, y));
+		return from_double(pymod_f((float)x, (float)y), t);
 	case OP_MIN:
 		return isnan(x) ? by : isnan(y) ? bx : y < x ? by : bx;
 	case OP_MAX:
@@ -303,7 +359,8 @@ static uint64_t ref_float(const struct tcase *c, uint64_t bx, uint64_t by,
 }
 
 /* Transcendentals in long double, rounded to t. */
-static uint64_t ref_transc(enum isa_op op, enum atlas_type t, uint64_t bx)
+static uint64_t ref_transc(enum isa_op op, enum atlas_type t, uint64_t bx,
+			   uint64_t by)
 {
 	long double x = fval(bx, t), r;
 
@@ -338,6 +395,21 @@ static uint64_t ref_transc(enum isa_op op, enum atlas_type t, uint64_t bx)
 	case OP_TANH:
 		r = tanhl(x);
 		break;
+	case OP_ERF:
+		r = erfl(x);
+		break;
+	case OP_FLOOR:
+		r = floorl(x);
+		break;
+	case OP_CEIL:
+		r = ceill(x);
+		break;
+	case OP_ROUND: /* halfway cases to even */
+		r = nearbyintl(x);
+		break;
+	case OP_POW:
+		r = powl(x, (long double)fval(by, t));
+		break;
 	default:
 		r = 1 / (1 + expl(-x));
 		break;
@@ -363,7 +435,7 @@ static uint64_t reference(const struct tcase *c, const uint64_t *x)
 	if (c->op == OP_SEL)
 		return 0; /* done by the caller, which knows the predicate */
 	if (is_transc(c->op))
-		return ref_transc(c->op, c->t, x[0]);
+		return ref_transc(c->op, c->t, x[0], x[1]);
 	if (t_int(c->t))
 		return ref_int(c, x[0], x[1], x[2]);
 	return ref_float(c, x[0], x[1], x[2]);
@@ -691,7 +763,8 @@ static int combo_ok(const struct tcase *c, const char *sh)
 	for (int k = 0; k < c->nsrc; k++)
 		if (sh[k] == 'A' && !t_int(c->st[k]))
 			return 0;
-	if (c->op == OP_DIV && t_int(c->t) && sh[1] == 'A')
+	if ((c->op == OP_DIV || c->op == OP_FLOORDIV || c->op == OP_MOD) &&
+	    t_int(c->t) && sh[1] == 'A')
 		return 0;
 	return 1;
 }

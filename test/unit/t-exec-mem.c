@@ -688,6 +688,48 @@ static void test_pools(void)
 /* ---- atomics
  * --------------------------------------------------------------------- */
 
+/*
+ * atom.fetch_add hands each lane the value before its own addition, in
+ * lane order: lane i of a counter starting at 10 gets 10 + 3i, also in a
+ * divergent branch (odd lanes only) and across blocks and threads.
+ */
+static void test_fetch_add(void)
+{
+	const size_t n = 5000;
+	uint32_t ctr[2] = {10, 10}, *old = xcalloc(n, 4);
+	struct atlas_arg a[2] = {arr(ctr, sizeof ctr), arr(old, n * 4)};
+	struct atlas_program *p =
+		load(".kernel fa\n"
+		     ".param c u32[] inout r1\n.param o u32[] out r2\n"
+		     "mov_imm.u32 r250, 2\n"
+		     "shl.u64 r20, r255, r250\n"
+		     "mov_imm.u32 r5, 3\n"
+		     "atom.fetch_add.u32 r6, [r1 + 0], r5\n"
+		     "stg.u32 [r2 + r20], r6\n"
+		     "mov_imm.u64 r7, 1\n"
+		     "and.u64 r8, r255, r7\n"
+		     "seteq.u64 p0, r8, r7\n"
+		     "bra.p0 @odd\n"
+		     "exit\n"
+		     "@odd:\n"
+		     "mov_imm.u64 r9, 4\n"
+		     "atom.fetch_add.u32 r10, [r1 + r9], r5\n"
+		     "stg.u32 [r2 + r20], r10\n");
+	int good = 1;
+
+	if (run_ok(p, n, a, 2, "atom.fetch_add runs")) {
+		for (size_t i = 0; i < n; i++)
+			if (old[i] != (i % 2 ? 10 + 3 * (uint32_t)(i / 2) :
+					       10 + 3 * (uint32_t)i))
+				good = 0;
+		ok(good, "each lane gets the value before its addition");
+		is_int(ctr[0], 10 + 3 * n, "the counter holds the total");
+		is_int(ctr[1], 10 + 3 * (n / 2), "odd lanes only");
+	}
+	atlas_program_free(p);
+	free(old);
+}
+
 static void test_atomics(void)
 {
 	const size_t n = 5000;
@@ -1293,6 +1335,7 @@ int main(void)
 	test_div_zero();
 	test_pools();
 	test_atomics();
+	test_fetch_add();
 	test_higher();
 	test_unaligned();
 	test_atom_types();

@@ -16,7 +16,6 @@
 
 #define FIXTURES "test/fixtures/programs"
 
-
 /* Do a and b hold the same program (positions aside)? */
 static int same_program(const struct atlas_program *a,
 			const struct atlas_program *b)
@@ -29,7 +28,9 @@ static int same_program(const struct atlas_program *a,
 
 		if (strcmp(x->name, y->name) || x->kind != y->kind ||
 		    x->type != y->type || x->use != y->use ||
-		    x->reg != y->reg || x->handle != y->handle)
+		    x->reg != y->reg || x->handle != y->handle ||
+		    x->access != y->access || x->record_len != y->record_len ||
+		    x->record_param != y->record_param)
 			return 0;
 	}
 	for (size_t i = 0; i < a->nlabels; i++) {
@@ -229,6 +230,11 @@ struct bad {
 #define HEAD                                                                   \
 	"{\"format\": \"atlas-program\", \"version\": 1, \"kernel\": \"k\",\n"
 #define INSNS(x) HEAD "\"instructions\": [\n" x "\n]}"
+/* An array parameter x with more keys x. */
+#define PARAM(x)                                                                \
+	HEAD "\"params\": [\n{\"name\": \"x\", \"kind\": \"array\", \"type\": " \
+	     "\"f32\", \"use\": \"in\", \"register\": 1, " x "}],\n"            \
+	     "\"instructions\": []}"
 
 static const struct bad bad[] = {
 	{"", "invalid JSON: unexpected end of input", 1, 1},
@@ -344,6 +350,54 @@ static const struct bad bad[] = {
 	{HEAD "\"labels\": [{\"name\": \"a\", \"target\": -1}], "
 	      "\"instructions\": []}",
 	 "labels[0]: 'target' must be an integer from 0 to 4294967295", 2, 36},
+	/* access classes */
+	{PARAM("\"access\": \"streamed\""),
+	 "params[0]: unknown access class 'streamed'", 3, 85},
+	{PARAM("\"access\": \"any\""), "params[0]: unknown access class 'any'",
+	 3, 85},
+	{PARAM("\"access\": \"record\""),
+	 "params[0]: access 'record' needs a length", 3, 85},
+	{PARAM("\"access\": 4"),
+	 "params[0]: 'access' must be a string or an object", 3, 85},
+	{PARAM("\"access\": null"),
+	 "params[0]: 'access' must be a string or an object", 3, 85},
+	{PARAM("\"access\": {\"record\": 0}"),
+	 "params[0].access: 'record' must be an integer from 1 to "
+	 "9007199254740992 or a parameter name",
+	 3, 96},
+	{PARAM("\"access\": {\"record\": 2.5}"),
+	 "params[0].access: 'record' must be an integer from 1 to "
+	 "9007199254740992 or a parameter name",
+	 3, 96},
+	{PARAM("\"access\": {\"record\": \"a b\"}"),
+	 "params[0].access: 'record' must be an integer from 1 to "
+	 "9007199254740992 or a parameter name",
+	 3, 96},
+	{PARAM("\"access\": {\"record\": \"k\"}"),
+	 "params[0].access: record length 'k' is not a scalar parameter", 3,
+	 96},
+	{PARAM("\"access\": {\"record\": \"x\"}"),
+	 "params[0].access: record length 'x' is not a scalar parameter", 3,
+	 96},
+	{PARAM("\"access\": {\"record\": \"e\"}},\n"
+	       "{\"name\": \"e\", \"kind\": \"scalar\", \"type\": \"f64\", "
+	       "\"use\": \"value\", \"register\": 2"),
+	 "params[0].access: record length 'e' must have an integer type", 3,
+	 96},
+	{PARAM("\"access\": {\"rec\": 4}"),
+	 "params[0].access: unknown key 'rec'", 3, 86},
+	{PARAM("\"access\": {}"), "params[0].access: missing key 'record'", 3,
+	 85},
+	{PARAM("\"access\": \"element\", \"access\": \"element\""),
+	 "params[0]: duplicate key 'access'", 3, 96},
+	{HEAD "\"params\": [\n{\"name\": \"n\", \"kind\": \"scalar\", "
+	      "\"type\": \"u32\", \"use\": \"value\", \"register\": 1, "
+	      "\"access\": \"element\"}], \"instructions\": []}",
+	 "params[0]: access 'element' needs an array parameter", 3, 89},
+	{HEAD "\"params\": [\n{\"name\": \"n\", \"kind\": \"scalar\", "
+	      "\"type\": \"u32\", \"use\": \"value\", \"register\": 1, "
+	      "\"access\": {\"record\": 4}}], \"instructions\": []}",
+	 "params[0]: access 'record' needs an array parameter", 3, 89},
 };
 
 static void check_bad(const struct bad *b)
@@ -362,11 +416,71 @@ static void check_bad(const struct bad *b)
 	atlas_program_free(p);
 }
 
+/* Access classes in the JSON form: each spelling, and back. */
+static void check_access(void)
+{
+	static const char src[] =
+		"{\"format\": \"atlas-program\", \"version\": 1, \"kernel\": "
+		"\"k\", \"params\": [\n"
+		"{\"name\": \"a\", \"kind\": \"array\", \"type\": \"f32\", "
+		"\"use\": \"in\", \"register\": 1, \"access\": {\"record\": "
+		"\"lda\"}},\n"
+		"{\"name\": \"b\", \"kind\": \"array\", \"type\": \"f32\", "
+		"\"access\": {\"record\": 3}, \"use\": \"in\", \"register\": 2},\n"
+		"{\"name\": \"c\", \"kind\": \"array\", \"type\": \"f32\", "
+		"\"use\": \"out\", \"register\": 3, \"access\": \"element\"},\n"
+		"{\"name\": \"d\", \"kind\": \"array\", \"type\": \"f32\", "
+		"\"use\": \"in\", \"register\": 4, \"access\": \"resident\"},\n"
+		"{\"name\": \"e\", \"kind\": \"array\", \"type\": \"f32\", "
+		"\"use\": \"out\", \"register\": 5, \"access\": \"reduction\"},\n"
+		"{\"name\": \"lda\", \"kind\": \"scalar\", \"type\": \"u64\", "
+		"\"use\": \"value\", \"register\": 6}],\n"
+		"\"instructions\": [{\"op\": \"exit\"}]}";
+	static const char want_asm[] = ".kernel k\n"
+				       ".param a f32[] in r1 record lda\n"
+				       ".param b f32[] in r2 record 3\n"
+				       ".param c f32[] out r3 element\n"
+				       ".param d f32[] in r4 resident\n"
+				       ".param e f32[] out r5 reduction\n"
+				       ".param lda u64 value r6\n"
+				       "\texit\n";
+	struct atlas_program *p = NULL;
+	struct atlas_error err = {0};
+	char *s;
+
+	if (!ok(json_read(src, strlen(src), &p, &err) == ATLAS_OK,
+		"access: JSON reads")) {
+		diag("%zu:%zu: %s", err.line, err.col, err.msg);
+		return;
+	}
+	is_int(p->params[0].access, ATLAS_ACCESS_RECORD, "access: record");
+	is_int(p->params[0].record_param, 5,
+	       "access: record length named before it is declared");
+	is_int(p->params[1].record_len, 3, "access: constant record length");
+	is_int(p->params[1].record_param, -1, "access: no length parameter");
+	is_int(p->params[4].access, ATLAS_ACCESS_REDUCTION,
+	       "access: reduction");
+	is_int(p->params[5].access, ATLAS_ACCESS_ANY, "access: absent is any");
+	s = asm_write(p);
+	is_str(s, want_asm, "access: as assembly");
+	free(s);
+	s = json_write(p);
+	ok(s &&
+		   strstr(s, "\"register\": 1, \"access\": {\"record\": "
+			     "\"lda\"}}") &&
+		   strstr(s, "\"register\": 2, \"access\": {\"record\": 3}}") &&
+		   strstr(s, "\"register\": 5, \"access\": \"reduction\"}") &&
+		   strstr(s, "\"register\": 6}"),
+	   "access: JSON keys written after the register, none for any");
+	free(s);
+	atlas_program_free(p);
+}
+
 int main(void)
 {
-	/* every test program: fixtures, bundled kernels, atlas-run's */
-	static const char *const dirs[] = {FIXTURES, "share/atlas/kernels",
-					   "test/fixtures/run"};
+	/* every hand-written test program: fixtures (the assembly the
+	   bundled kernels replaced among them), atlas-run's */
+	static const char *const dirs[] = {FIXTURES, "test/fixtures/run"};
 
 	for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
 		size_t n;
@@ -381,6 +495,7 @@ int main(void)
 	}
 	check_example();
 	check_imms();
+	check_access();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		check_bad(&bad[i]);
 	return done_testing();

@@ -262,12 +262,16 @@ static void test_lookups(void)
 			const enum atlas_type t = all_types[k];
 			const int un = op == OP_MOV || op == OP_ABS ||
 				       op == OP_NEG || op == OP_NOT ||
-				       (op >= OP_EXP && op <= OP_SIGMOID);
+				       (isa_op_table[op].group == GRP_TRANSC &&
+					isa_op_table[op].fmt == FMT_UN);
 			const int bin =
 				op == OP_ADD || op == OP_SUB || op == OP_MUL ||
 				op == OP_MIN || op == OP_MAX || op == OP_AND ||
 				op == OP_OR || op == OP_XOR || op == OP_SHL ||
-				op == OP_SHR || (op == OP_DIV && is_float_t(t));
+				op == OP_SHR || op == OP_POW ||
+				((op == OP_DIV || op == OP_FLOORDIV ||
+				  op == OP_MOD) &&
+				 is_float_t(t));
 			const int tern = op == OP_MAD || op == OP_FMA;
 			const int acc = accepts((enum isa_op)op, t);
 			if ((ops_unary((enum isa_op)op, t) != NULL) !=

@@ -1,0 +1,230 @@
+/*
+ * runner.c - what a command that runs kernels needs before the run:
+ * loading the kernel its command line names, and binding its NAME=VALUE
+ * operands and the standard input and output to the parameters.  Kept
+ * out of cmd/atlas-run.c so that the command stays a thin shell (STYLE
+ * rule 2); the messages are atlas-run's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "program.h"
+
+#define KERNEL_MAX ((uint64_t)64 << 20) /* largest kernel file */
+
+/* The names of the kernels v[0..n) (or parameters), ", "-separated. */
+static void list_names(char *buf, size_t cap, const char *const *names,
+		       size_t n)
+{
+	size_t m = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < n && m < cap; k++)
+		m += (size_t)snprintf(buf + m, cap - m, "%s%s", k ? ", " : "",
+				      names[k]);
+}
+
+/* Read and compile the file at path: every kernel in it. */
+static enum atlas_status compile_file(const char *path,
+				      struct atlas_program ***v, size_t *n,
+				      struct atlas_error *err)
+{
+	struct atlas_error e;
+	enum atlas_status rc;
+	size_t len;
+	char *text;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) < 0) {
+		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s", path,
+				strerror(errno));
+		return ATLAS_ERR_IO;
+	}
+	rc = atlas_read_all(fd, KERNEL_MAX, &text, &len, &e);
+	close(fd);
+	if (rc == ATLAS_OK) {
+		rc = atlas_compile(text, len, atlas_source_of_path(path), v, n,
+				   &e);
+		free(text);
+	}
+	if (rc != ATLAS_OK && e.line)
+		atlas_error_set(err, rc, 0, 0, "%s:%zu:%zu: %s", path, e.line,
+				e.col, e.msg);
+	else if (rc != ATLAS_OK)
+		atlas_error_set(err, rc, 0, 0, "%s: %s", path, e.msg);
+	return rc;
+}
+
+enum atlas_status atlas_kernel_load(const char *kernel, const char *name,
+				    struct atlas_program **out, char **path,
+				    struct atlas_error *err)
+{
+	const size_t klen = strlen(kernel);
+	const char *names[64];
+	struct atlas_program **v;
+	enum atlas_status rc;
+	char list[512];
+	size_t n, i = 0;
+
+	*out = NULL;
+	*path = NULL;
+	if (klen > 3 && strcmp(kernel + klen - 3, ".py") == 0) {
+		if (!(*path = strdup(kernel))) {
+			atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0,
+					"out of memory");
+			return ATLAS_ERR_NOMEM;
+		}
+	} else if ((rc = atlas_kernel_find(kernel, path, err)) != ATLAS_OK) {
+		return rc;
+	}
+	if ((rc = compile_file(*path, &v, &n, err)) != ATLAS_OK)
+		return rc;
+	for (size_t k = 0; k < n && k < 64; k++)
+		names[k] = atlas_program_name(v[k]);
+	list_names(list, sizeof list, names, n < 64 ? n : 64);
+	while (name && i < n && strcmp(atlas_program_name(v[i]), name))
+		i++;
+	if (!name && n > 1)
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"%s holds kernels %s: choose one with -k NAME",
+				*path, list);
+	else if (i == n)
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"%s: no kernel '%s' (it has %s)", *path, name,
+				list);
+	else {
+		*out = v[i];
+		v[i] = NULL;
+	}
+	atlas_programs_free(v, n);
+	return *out ? ATLAS_OK : ATLAS_ERR_ARG;
+}
+
+struct atlas_stream_binding *atlas_bindings_new(const struct atlas_program *p,
+						struct atlas_error *err)
+{
+	struct atlas_stream_binding *b = calloc(p->nparams + 1, sizeof *b);
+
+	if (!b) {
+		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
+		return NULL;
+	}
+	for (size_t i = 0; i < p->nparams + 1; i++)
+		b[i].fd = b[i].out_fd = -1;
+	return b;
+}
+
+/* "unknown parameter 'NAME' (kernel K takes A, B, C)" */
+static enum atlas_status unknown(const struct atlas_program *p,
+				 const char *name, struct atlas_error *err)
+{
+	const char *names[64];
+	char list[1024];
+	size_t n = p->nparams < 64 ? p->nparams : 64;
+
+	for (size_t k = 0; k < n; k++)
+		names[k] = p->params[k].name;
+	list_names(list, sizeof list, names, n);
+	atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+			"unknown parameter '%s' (kernel %s takes %s)", name,
+			p->name, n ? list : "no parameters");
+	return ATLAS_ERR_ARG;
+}
+
+enum atlas_status atlas_bind_operand(const struct atlas_program *p,
+				     struct atlas_stream_binding *b,
+				     const char *op, struct atlas_error *err)
+{
+	static const int flags[] = {[ATLAS_USE_IN] = O_RDONLY,
+				    [ATLAS_USE_OUT] = O_WRONLY | O_CREAT |
+						      O_TRUNC,
+				    [ATLAS_USE_INOUT] = O_RDWR};
+	const char *v = strchr(op, '=');
+	const struct isa_param *q;
+	char name[256];
+	long i;
+
+	if (!v || v == op) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"invalid binding '%s' (expected name=value)",
+				op);
+		return ATLAS_ERR_ARG;
+	}
+	snprintf(name, sizeof name, "%.*s", (int)(v - op), op);
+	v++;
+	if ((i = atlas_program_param_find(p, name)) < 0)
+		return unknown(p, name, err);
+	q = &p->params[i];
+	if (b[i].fd >= 0 || b[i].bound) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"parameter '%s' is bound twice", name);
+		return ATLAS_ERR_ARG;
+	}
+	if (q->kind == ATLAS_PARAM_SCALAR) {
+		struct atlas_error e;
+
+		if (atlas_value_parse(v, q->type, &b[i].bits, &e)) {
+			atlas_error_set(err, e.code, 0, 0, "%s: %s", name,
+					e.msg);
+			return e.code;
+		}
+		b[i].bound = 1;
+		return ATLAS_OK;
+	}
+	b[i].bound = 1;
+	b[i].label = v;
+	if (strcmp(v, "-") == 0) {
+		b[i].fd = q->use == ATLAS_USE_OUT;
+		b[i].out_fd = q->use == ATLAS_USE_INOUT ? 1 : -1;
+	} else if ((b[i].fd = open(v, flags[q->use], 0666)) < 0) {
+		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s",
+				*v ? v : "''", strerror(errno));
+		return ATLAS_ERR_IO;
+	} else if (q->use == ATLAS_USE_INOUT) {
+		b[i].path = v; /* replaced at the end of a resident run */
+	}
+	return ATLAS_OK;
+}
+
+enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
+				   struct atlas_stream_binding *b,
+				   struct atlas_error *err)
+{
+	long last[2] = {-1, -1}; /* the unbound array; -2: more than one */
+	const char *user[2] = {NULL, NULL};
+
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct isa_param *q = &p->params[i];
+		const int k = q->use == ATLAS_USE_OUT;
+
+		if (q->kind == ATLAS_PARAM_ARRAY && b[i].fd < 0)
+			last[k] = last[k] == -1 ? (long)i : -2;
+	}
+	for (int k = 0; k < 2; k++)
+		if (last[k] >= 0) {
+			b[last[k]].fd = k;
+			b[last[k]].label = "-";
+			if (p->params[last[k]].use == ATLAS_USE_INOUT)
+				b[last[k]].out_fd = 1;
+		}
+	for (size_t i = 0; i < p->nparams * 2; i++) {
+		const int fd = i % 2 ? b[i / 2].out_fd : b[i / 2].fd;
+
+		if (fd != 0 && fd != 1)
+			continue;
+		if (user[fd]) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"standard %s is bound to both '%s' and "
+					"'%s'",
+					fd ? "output" : "input", user[fd],
+					p->params[i / 2].name);
+			return ATLAS_ERR_ARG;
+		}
+		user[fd] = p->params[i / 2].name;
+	}
+	return ATLAS_OK;
+}

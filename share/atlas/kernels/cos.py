@@ -1,0 +1,10 @@
+"""cos: cosine of an f32 array (radians)."""
+from atlas_kernel import DeviceArray, atlas_kernel, f32, get_global_id, u32
+
+
+@atlas_kernel
+def cos(a: DeviceArray[f32], b: DeviceArray[f32], n: u32):
+    """b[i] = cos(a[i]) for i < n."""
+    idx = get_global_id()
+    if idx < n:
+        b[idx] = cos(a[idx])

@@ -1,0 +1,10 @@
+"""tanh_activation: hyperbolic tangent of an f32 array."""
+from atlas_kernel import DeviceArray, atlas_kernel, f32, get_global_id, u32
+
+
+@atlas_kernel
+def tanh_activation(a: DeviceArray[f32], b: DeviceArray[f32], n: u32):
+    """b[i] = tanh(a[i]) for i < n."""
+    idx = get_global_id()
+    if idx < n:
+        b[idx] = tanh(a[idx])
