@@ -76,7 +76,7 @@ static uint32_t maxabs(const float *x, size_t n)
 	{                                                                      \
 		uint32_t m = 0;                                                \
 		for (size_t i = 0; i < n; i++) {                               \
-			const uint32_t b = asu32(src[i]) & 0x7fffffffu;          \
+			const uint32_t b = asu32(src[i]) & 0x7fffffffu;        \
 			m = b > m ? b : m;                                     \
 			dst[i] = name##_fast1(src[i]);                         \
 		}                                                              \
@@ -88,9 +88,9 @@ static uint32_t maxabs(const float *x, size_t n)
 			const size_t m = n - i < BLK ? n - i : BLK;            \
 			if (dst != src) {                                      \
 				if (name##_fast_max(dst + i, src + i, m) >     \
-				    asu32(lim))                                  \
+				    asu32(lim))                                \
 					name##_full(dst + i, src + i, m);      \
-			} else if (maxabs(src + i, m) <= asu32(lim)) {           \
+			} else if (maxabs(src + i, m) <= asu32(lim)) {         \
 				name##_fast(dst + i, src + i, m);              \
 			} else {                                               \
 				name##_full(dst + i, src + i, m);              \
@@ -144,7 +144,8 @@ static inline float exp_fast1(float x)
 	float t;
 	const float p = expf_core(x, &t);
 
-	return p * asf((asu32(t) << 23) + (0x3f800000u - (asu32(MAGICF) << 23)));
+	return p *
+	       asf((asu32(t) << 23) + (0x3f800000u - (asu32(MAGICF) << 23)));
 }
 
 static inline float exp_full1(float x)
@@ -475,7 +476,7 @@ static inline float tan1f(float x)
                                                                                \
 		for (size_t i = 0; i < n; i += BLK) {                          \
 			const size_t m = n - i < BLK ? n - i : BLK;            \
-			if (maxabs(src + i, m) <= asu32(TRIG_LIM)) {             \
+			if (maxabs(src + i, m) <= asu32(TRIG_LIM)) {           \
 				name##_loop(dst + i, src + i, m);              \
 				continue;                                      \
 			}                                                      \
@@ -642,8 +643,9 @@ static inline float pow1f(float a, float b)
 	 * >= 2^24 even; Inf counts as an even integer */
 	const float rb = (ab + 0x1p23f) - 0x1p23f;
 	const uint32_t isint = (uint32_t)(ab >= 0x1p23f) | (rb == ab);
-	const uint32_t odd = ab < 0x1p23f ? asu32(ab + 0x1p23f) & 1 :
-					    (uint32_t)(ab < 0x1p24f) & asu32(ab);
+	const uint32_t odd = ab < 0x1p23f ?
+				     asu32(ab + 0x1p23f) & 1 :
+				     (uint32_t)(ab < 0x1p24f) & asu32(ab);
 	const uint32_t neg = asu32(a) >> 31;
 
 	/* bitwise operators: no short-circuit control flow in the loop */

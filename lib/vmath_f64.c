@@ -66,7 +66,7 @@ static uint64_t maxoff(const double *x, size_t n, uint64_t mask, uint64_t off)
 	{                                                                      \
 		uint64_t m = 0;                                                \
 		for (size_t i = 0; i < n; i++) {                               \
-			const uint64_t b = (asu64(src[i]) & (mask)) - (off);     \
+			const uint64_t b = (asu64(src[i]) & (mask)) - (off);   \
 			m = b > m ? b : m;                                     \
 			dst[i] = name##_fast1(src[i]);                         \
 		}                                                              \
@@ -142,7 +142,8 @@ static inline double exp_core(double x, double xl, double *tp)
 /* 2^k for the k in t, |k| <= 1022 */
 static inline double pow2k(double t)
 {
-	return asd((asu64(t) << 52) + (0x3ff0000000000000u - (asu64(MAGIC) << 52)));
+	return asd((asu64(t) << 52) +
+		   (0x3ff0000000000000u - (asu64(MAGIC) << 52)));
 }
 
 /* p 2^k for any k in t with |k| <= 2100: p 2^k1 is exact and the second
@@ -529,7 +530,7 @@ static inline double tan1(double x)
                                                                                \
 		for (size_t i = 0; i < n; i += BLK) {                          \
 			const size_t m = n - i < BLK ? n - i : BLK;            \
-			if (maxoff(src + i, m, ~SIGN, 0) <= asu64(TRIG_LIM)) {   \
+			if (maxoff(src + i, m, ~SIGN, 0) <= asu64(TRIG_LIM)) { \
 				name##_loop(dst + i, src + i, m);              \
 				continue;                                      \
 			}                                                      \
