@@ -208,10 +208,10 @@ static void *result_dest(struct worker *w, const struct isa_insn *in,
 	    (st->op != OP_STG && st->op != OP_STS) || st->src[0] != in->dst ||
 	    isa_size(st->type) != size || st->addr.mode != ADDR_REGREG ||
 	    st->addr.base == in->dst || st->addr.index == in->dst)
-		return reg_dest(w, in->dst, s);
+		return reg_dest(w, in->dst, in->type, s);
 	q = exec_span(w, &st->addr, size, &h, &off);
 	if (!q || (uintptr_t)q % size)
-		return reg_dest(w, in->dst, s);
+		return reg_dest(w, in->dst, in->type, s);
 	/* registers viewing that range keep their values */
 	regs_unalias(w, h, off, off + w->nlanes * size);
 	w->fwd = q;
@@ -232,6 +232,7 @@ static void result_commit(struct worker *w, const struct isa_insn *in, void *d,
 	}
 	v = wreg(w, in->dst);
 	v->shape = SH_VARYING;
+	v->size = (uint8_t)isa_size(in->type);
 	v->lanes = d;
 	v->alias = 1;
 	v->alias_handle = (uint16_t)w->fwd_handle;
@@ -419,9 +420,10 @@ static void do_mov(struct worker *w, const struct isa_insn *in,
 		reg_commit_affine(w, in->dst, t, src->base, src->stride, s);
 		return;
 	default:
-		if (src->alias && s->count == w->nlanes) {
+		if (src->alias && src->size == size && s->count == w->nlanes) {
 			/* share the view of the buffer: no copy */
 			dst->shape = SH_VARYING;
+			dst->size = src->size;
 			dst->lanes = src->lanes;
 			dst->alias = 1;
 			dst->alias_handle = src->alias_handle;
@@ -429,8 +431,7 @@ static void do_mov(struct worker *w, const struct isa_insn *in,
 			dst->alias_hi = src->alias_hi;
 			return;
 		}
-		reg_commit(w, in->dst, t, src->lanes, s);
-		(void)size;
+		reg_commit(w, in->dst, t, reg_lanes(w, in->src[0], t), s);
 		return;
 	}
 }
@@ -516,7 +517,8 @@ static void do_cvt(struct worker *w, const struct isa_insn *in,
 	a = reg_lanes(w, in->src[0], in->type2);
 	/* in place, a conversion between types of different sizes would
 	   overwrite lanes before reading them */
-	d = in->dst == in->src[0] ? w->scratch[0] : reg_dest(w, in->dst, s);
+	d = in->dst == in->src[0] ? w->scratch[0] :
+				    reg_dest(w, in->dst, in->type, s);
 	fn(d, a, w->nlanes);
 	reg_commit(w, in->dst, in->type, d, s);
 }
@@ -627,7 +629,7 @@ static void do_sel(struct worker *w, const struct isa_insn *in,
 	}
 	a = reg_lanes(w, in->src[0], t);
 	b = reg_lanes(w, in->src[1], t);
-	d = reg_dest(w, in->dst, s);
+	d = reg_dest(w, in->dst, t, s);
 	ops_select(d, p->lanes, a, b, w->nlanes, isa_size(t));
 	reg_commit(w, in->dst, t, d, s);
 }
@@ -697,11 +699,12 @@ static int do_loop(struct worker *w, const struct isa_insn *in, size_t i)
 	}
 	/* per lane: count > 0 ? count--, jump : fall through */
 	src = reg_lanes(w, in->src[0], ATLAS_U32);
-	c = v->own;
+	c = own_of(v, sizeof *c);
 	if (src != (const void *)c)
 		memcpy(c, src, w->nlanes * sizeof *c);
 	v->shape = SH_VARYING;
-	v->lanes = v->own;
+	v->size = sizeof *c;
+	v->lanes = c;
 	v->alias = 0;
 	for (size_t k = 0; k < w->nlanes; k++) {
 		uint8_t go = s->mask[k] & (c[k] != 0);
@@ -887,11 +890,13 @@ static int step(struct worker *w, size_t i)
 /* ---- block setup
  * ------------------------------------------------------------- */
 
-static void set_uniform(struct worker *w, unsigned reg, uint64_t bits)
+static void set_uniform(struct worker *w, unsigned reg, size_t size,
+			uint64_t bits)
 {
 	struct vreg *v = wreg(w, reg);
 
 	v->shape = SH_UNIFORM;
+	v->size = (uint8_t)size;
 	v->base = bits;
 	v->filled = 0;
 }
@@ -906,9 +911,9 @@ static void set_coords(struct worker *w)
 	uint32_t *tx = NULL, *blk = NULL;
 
 	if (f->reg_live_in[ISA_REG_LANE_IDX_X])
-		tx = wreg(w, ISA_REG_LANE_IDX_X)->own;
+		tx = own_of(wreg(w, ISA_REG_LANE_IDX_X), 4);
 	if (f->reg_live_in[ISA_REG_BLOCK_IDX_X])
-		blk = wreg(w, ISA_REG_BLOCK_IDX_X)->own;
+		blk = own_of(wreg(w, ISA_REG_BLOCK_IDX_X), 4);
 	if (!tx && !blk)
 		return;
 	for (size_t k = 0; k < w->nlanes; k++) {
@@ -921,10 +926,12 @@ static void set_coords(struct worker *w)
 	}
 	if (tx) {
 		wreg(w, ISA_REG_LANE_IDX_X)->shape = SH_VARYING;
+		wreg(w, ISA_REG_LANE_IDX_X)->size = 4;
 		wreg(w, ISA_REG_LANE_IDX_X)->lanes = tx;
 	}
 	if (blk) {
 		wreg(w, ISA_REG_BLOCK_IDX_X)->shape = SH_VARYING;
+		wreg(w, ISA_REG_BLOCK_IDX_X)->size = 4;
 		wreg(w, ISA_REG_BLOCK_IDX_X)->lanes = blk;
 	}
 }
@@ -938,6 +945,7 @@ static void block_setup(struct worker *w)
 	for (unsigned i = 0; i < f->nslots; i++) {
 		w->regs[i].alias = 0;
 		w->regs[i].filled = 0;
+		w->regs[i].size = 8;
 		w->regs[i].shape = SH_UNIFORM;
 	}
 	for (size_t i = 0; i < p->nparams; i++) {
@@ -946,7 +954,7 @@ static void block_setup(struct worker *w)
 		if (f->slot_of[q->reg] == 0xffff)
 			continue; /* never used */
 		if (q->kind == ATLAS_PARAM_ARRAY) {
-			set_uniform(w, q->reg, q->handle);
+			set_uniform(w, q->reg, 8, q->handle);
 		} else {
 			/* Registers hold zero-extended bits: drop what the
 			   caller left above the type's width. */
@@ -955,18 +963,19 @@ static void block_setup(struct worker *w)
 
 			if (size < 8)
 				bits &= ((uint64_t)1 << (8 * size)) - 1;
-			set_uniform(w, q->reg, bits);
+			set_uniform(w, q->reg, size, bits);
 		}
 	}
 	if (f->reg_live_in[ISA_REG_GLOBAL_LANE]) {
 		struct vreg *v = wreg(w, ISA_REG_GLOBAL_LANE);
 
 		v->shape = SH_AFFINE;
+		v->size = 8;
 		v->base = w->first;
 		v->stride = 1;
 	}
 	if (f->reg_live_in[ISA_REG_BLOCK_DIM_X])
-		set_uniform(w, ISA_REG_BLOCK_DIM_X, c->launch->block[0]);
+		set_uniform(w, ISA_REG_BLOCK_DIM_X, 4, c->launch->block[0]);
 	set_coords(w);
 	for (int i = 0; i < ISA_NPREDS; i++)
 		w->preds[i].uniform = 0;

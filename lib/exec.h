@@ -34,17 +34,33 @@
 
 enum vshape { SH_UNIFORM, SH_AFFINE, SH_VARYING };
 
+/*
+ * A register's lanes live in one of four layouts, by element size (1, 2,
+ * 4 or 8 bytes), each an array of EXEC_B elements of its own.  A lane's
+ * value is in the layout of the type it was last written with: the
+ * verifier guarantees that a lane reads a register with the type its
+ * path last wrote, so a masked write of another size leaves the other
+ * lanes' values intact in their layout.
+ */
 struct vreg {
 	uint8_t shape;	/* enum vshape */
-	uint8_t filled; /* UNIFORM/AFFINE: own[] holds the expanded lanes too */
+	uint8_t size;	/* element size of the value (of lanes, if VARYING) */
+	uint8_t filled; /* UNIFORM/AFFINE: the size whose layout holds the
+			   expanded lanes too, else 0 */
 	uint8_t alias;	/* VARYING: lanes points into a buffer, not own */
 	uint16_t alias_handle;	     /* when alias: the buffer's handle */
 	uint64_t alias_lo, alias_hi; /* when alias: data byte range aliased */
 	uint64_t base;	 /* UNIFORM: value bits; AFFINE: lane 0's value */
 	uint64_t stride; /* AFFINE: per-lane increment, wrapping in the width */
 	void *lanes;	 /* VARYING: the lane values */
-	void *own;	 /* EXEC_B * 8 bytes of this register's storage */
+	uint8_t *store;	 /* the four layouts: 15 * EXEC_B bytes */
 };
+
+/* The layout of elements of size bytes in a register's storage. */
+static inline void *own_of(const struct vreg *v, size_t size)
+{
+	return v->store + (size - 1) * EXEC_B;
+}
 
 struct vpred {
 	uint8_t uniform; /* 1: every lane holds value */
@@ -160,11 +176,12 @@ void reg_commit(struct worker *w, unsigned reg, enum atlas_type t,
 void reg_commit_affine(struct worker *w, unsigned reg, enum atlas_type t,
 		       uint64_t base, uint64_t stride, const struct split *s);
 /*
- * Where an operation on split s should put its lane results for reg: the
- * register's own storage when every lane is written, else scratch[0] (to
- * be blended by reg_commit).
+ * Where an operation on split s should put its lane results of type t for
+ * reg: the register's own storage when every lane is written, else
+ * scratch[0] (to be blended by reg_commit).
  */
-void *reg_dest(struct worker *w, unsigned reg, const struct split *s);
+void *reg_dest(struct worker *w, unsigned reg, enum atlas_type t,
+	       const struct split *s);
 /* Write a uniform value to reg for the lanes of split s. */
 void reg_commit_uniform(struct worker *w, unsigned reg, enum atlas_type t,
 			uint64_t bits, const struct split *s);

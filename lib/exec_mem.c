@@ -126,6 +126,7 @@ int exec_load(struct worker *w, const struct isa_insn *in,
 		uint64_t len = w->nlanes * size;
 
 		r->shape = SH_VARYING;
+		r->size = (uint8_t)size;
 		if ((uintptr_t)p % size == 0) {
 			/* zero copy: the register views the buffer */
 			r->lanes = p;
@@ -135,13 +136,13 @@ int exec_load(struct worker *w, const struct isa_insn *in,
 			r->alias_hi = off + len;
 			return 0;
 		}
-		memcpy(r->own, p, len);
-		r->lanes = r->own;
+		memcpy(own_of(r, size), p, len);
+		r->lanes = own_of(r, size);
 		r->alias = 0;
 		return 0;
 	}
 	/* a lane out of range, a mask or scattered lanes: lane by lane */
-	d = reg_dest(w, in->dst, s);
+	d = reg_dest(w, in->dst, t, s);
 	for (size_t k = 0; k < w->nlanes; k++) {
 		if (mask && !mask[k])
 			continue;

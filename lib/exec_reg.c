@@ -12,6 +12,7 @@
 
 #define ALIGN 64
 #define LANE_BYTES ((size_t)EXEC_B * 8)
+#define SLOT_BYTES ((size_t)EXEC_B * 15) /* layouts of 1 + 2 + 4 + 8 bytes */
 
 int worker_reserve(struct worker *w, uint16_t nslots)
 {
@@ -23,7 +24,7 @@ int worker_reserve(struct worker *w, uint16_t nslots)
 	if (nslots < 16)
 		nslots = 16;
 	/* registers, 3 scratch arrays, predicates, the split mask */
-	need = (size_t)nslots * LANE_BYTES + 3 * LANE_BYTES +
+	need = (size_t)nslots * SLOT_BYTES + 3 * LANE_BYTES +
 	       ISA_NPREDS * EXEC_B + EXEC_B;
 	m = aligned_alloc(ALIGN, need);
 	if (!m)
@@ -42,8 +43,8 @@ int worker_reserve(struct worker *w, uint16_t nslots)
 	w->mem_size = need;
 	w->nslots_cap = nslots;
 	for (size_t i = 0; i < nslots; i++)
-		w->regs[i].own = m + i * LANE_BYTES;
-	m += (size_t)nslots * LANE_BYTES;
+		w->regs[i].store = m + i * SLOT_BYTES;
+	m += (size_t)nslots * SLOT_BYTES;
 	for (int i = 0; i < 3; i++, m += LANE_BYTES)
 		w->scratch[i] = m;
 	for (int i = 0; i < ISA_NPREDS; i++, m += EXEC_B)
@@ -102,26 +103,35 @@ static void iota(void *dst, uint64_t base, uint64_t stride, size_t n,
 	}
 }
 
-/* Make own[] hold the register's lane values (before a masked write). */
+/*
+ * Before a masked write of elements of size bytes: keep the lanes that
+ * are not written in the layout of their own type, and make the layout of
+ * size the register's.  Lanes outside the mask whose type had another
+ * size keep their values in that other layout.
+ */
 static void materialize(struct worker *w, struct vreg *v, size_t size)
 {
+	void *old = own_of(v, v->size);
+
 	switch (v->shape) {
 	case SH_UNIFORM:
-		if (!v->filled)
-			ops_broadcast(v->own, &v->base, w->nlanes, size);
+		if (v->filled != v->size)
+			ops_broadcast(old, &v->base, w->nlanes, v->size);
 		break;
 	case SH_AFFINE:
-		if (!v->filled)
-			iota(v->own, v->base, v->stride, w->nlanes, size);
+		if (v->filled != v->size)
+			iota(old, v->base, v->stride, w->nlanes, v->size);
 		break;
 	default:
-		if (v->lanes != v->own)
-			memcpy(v->own, v->lanes, w->nlanes * size);
+		if (v->lanes != old)
+			memcpy(old, v->lanes, w->nlanes * v->size);
 		break;
 	}
 	v->shape = SH_VARYING;
-	v->lanes = v->own;
 	v->alias = 0;
+	v->filled = 0;
+	v->size = (uint8_t)size;
+	v->lanes = own_of(v, size);
 }
 
 const void *reg_lanes(struct worker *w, unsigned reg, enum atlas_type t)
@@ -131,19 +141,22 @@ const void *reg_lanes(struct worker *w, unsigned reg, enum atlas_type t)
 
 	switch (v->shape) {
 	case SH_UNIFORM:
-		if (!v->filled) {
-			ops_broadcast(v->own, &v->base, w->nlanes, size);
-			v->filled = 1;
+		if (v->filled != size) {
+			ops_broadcast(own_of(v, size), &v->base, w->nlanes,
+				      size);
+			v->filled = (uint8_t)size;
 		}
-		return v->own;
+		return own_of(v, size);
 	case SH_AFFINE:
-		if (!v->filled) {
-			iota(v->own, v->base, v->stride, w->nlanes, size);
-			v->filled = 1;
+		if (v->filled != size) {
+			iota(own_of(v, size), v->base, v->stride, w->nlanes,
+			     size);
+			v->filled = (uint8_t)size;
 		}
-		return v->own;
+		return own_of(v, size);
 	default:
-		return v->lanes;
+		/* lanes last written with another size keep theirs there */
+		return v->size == size ? v->lanes : own_of(v, size);
 	}
 }
 
@@ -160,7 +173,8 @@ uint64_t reg_lane_value(struct worker *w, unsigned reg, enum atlas_type t,
 	case SH_AFFINE:
 		return (v->base + lane * v->stride) & width_mask(size);
 	default:
-		memcpy(&x, (const uint8_t *)v->lanes + lane * size, size);
+		memcpy(&x, (const uint8_t *)reg_lanes(w, reg, t) + lane * size,
+		       size);
 		return x;
 	}
 }
@@ -175,17 +189,19 @@ void reg_commit(struct worker *w, unsigned reg, enum atlas_type t,
 {
 	struct vreg *v = wreg(w, reg);
 	size_t size = isa_size(t);
+	void *own = own_of(v, size);
 
 	if (full(w, s)) {
-		if (src != v->own)
-			memcpy(v->own, src, w->nlanes * size);
+		if (src != own)
+			memcpy(own, src, w->nlanes * size);
 		v->shape = SH_VARYING;
-		v->lanes = v->own;
+		v->size = (uint8_t)size;
+		v->lanes = own;
 		v->alias = 0;
 		return;
 	}
 	materialize(w, v, size);
-	ops_blend(v->own, src, s->mask, w->nlanes, size);
+	ops_blend(own, src, s->mask, w->nlanes, size);
 }
 
 void reg_commit_uniform(struct worker *w, unsigned reg, enum atlas_type t,
@@ -197,14 +213,15 @@ void reg_commit_uniform(struct worker *w, unsigned reg, enum atlas_type t,
 	bits &= width_mask(size);
 	if (full(w, s)) {
 		v->shape = SH_UNIFORM;
+		v->size = (uint8_t)size;
 		v->base = bits;
 		v->filled = 0;
 		v->alias = 0;
 		return;
 	}
-	materialize(w, v, size);
 	ops_broadcast(w->scratch[2], &bits, w->nlanes, size);
-	ops_blend(v->own, w->scratch[2], s->mask, w->nlanes, size);
+	materialize(w, v, size);
+	ops_blend(own_of(v, size), w->scratch[2], s->mask, w->nlanes, size);
 }
 
 void reg_commit_affine(struct worker *w, unsigned reg, enum atlas_type t,
@@ -216,6 +233,7 @@ void reg_commit_affine(struct worker *w, unsigned reg, enum atlas_type t,
 
 	if (full(w, s)) {
 		v->shape = SH_AFFINE;
+		v->size = (uint8_t)size;
 		v->base = base & m;
 		v->stride = stride & m;
 		v->filled = 0;
@@ -224,12 +242,13 @@ void reg_commit_affine(struct worker *w, unsigned reg, enum atlas_type t,
 	}
 	iota(w->scratch[2], base, stride, w->nlanes, size);
 	materialize(w, v, size);
-	ops_blend(v->own, w->scratch[2], s->mask, w->nlanes, size);
+	ops_blend(own_of(v, size), w->scratch[2], s->mask, w->nlanes, size);
 }
 
-void *reg_dest(struct worker *w, unsigned reg, const struct split *s)
+void *reg_dest(struct worker *w, unsigned reg, enum atlas_type t,
+	       const struct split *s)
 {
-	return full(w, s) ? wreg(w, reg)->own : w->scratch[0];
+	return full(w, s) ? own_of(wreg(w, reg), isa_size(t)) : w->scratch[0];
 }
 
 void regs_unalias(struct worker *w, unsigned handle, uint64_t lo, uint64_t hi)
@@ -243,8 +262,8 @@ void regs_unalias(struct worker *w, unsigned handle, uint64_t lo, uint64_t hi)
 			continue;
 		if (v->alias_hi <= lo || hi <= v->alias_lo)
 			continue;
-		memcpy(v->own, v->lanes, v->alias_hi - v->alias_lo);
-		v->lanes = v->own;
+		memcpy(own_of(v, v->size), v->lanes, v->alias_hi - v->alias_lo);
+		v->lanes = own_of(v, v->size);
 		v->alias = 0;
 	}
 }

@@ -579,6 +579,13 @@ b ended after 2 elements, a has more"
 	cmp sum.f32 <(f32 2 4 6)
 	run -0 od -A d -t f4 x.f32
 	assert_line --index 0 --regexp '^0000000 +1 +2 +3$'
+	# the resident example: y = A x for a 300 x 40 matrix of ones
+	perl -e 'print pack("f<*", (1) x 12000)' > a.f32
+	perl -e 'print pack("f<*", (0.5) x 40)' > x.f32
+	run -0 --separate-stderr bash -c \
+		'atlas-run gemv_f32 A=a.f32 x=x.f32 m=300 n=40 lda=40 > y.f32'
+	assert_equal "$stderr" ""
+	cmp y.f32 <(perl -e 'print pack("f<*", (20) x 300)')
 }
 
 # listing TEXT - the code block of README.md after the line TEXT.

@@ -759,6 +759,52 @@ static void test_launch(void)
 	atlas_program_free(p);
 }
 
+/*
+ * A register holds f32 in even lanes and u64 in odd lanes: the odd lanes
+ * run first and write their u64 under a mask; the even lanes' f32 values
+ * must survive in their own layout.
+ */
+static void test_mixed_types(void)
+{
+	const size_t n = 5000;
+	float *x = xcalloc(n, 4), *y = xcalloc(n, 4);
+	uint64_t *z = xcalloc(n, 8);
+	struct atlas_arg a[3] = {arr(x, n * 4), arr(y, n * 4), arr(z, n * 8)};
+	struct atlas_program *p = load(".kernel mixed\n"
+				       ".param x f32[] in r1\n"
+				       ".param y f32[] out r2\n"
+				       ".param z u64[] out r3\n"
+				       "mov_imm.u32 r250, 2\n"
+				       "shl.u64 r0, r255, r250\n"
+				       "mov_imm.u32 r251, 3\n"
+				       "shl.u64 r9, r255, r251\n"
+				       "ldg.f32 r5, [r1 + r0]\n"
+				       "mov_imm.u64 r7, 1\n"
+				       "and.u64 r8, r255, r7\n"
+				       "setne.u64 p0, r8, r7\n"
+				       "bra.p0 @even\n"
+				       "mov_imm.u64 r5, 77\n"
+				       "stg.u64 [r3 + r9], r5\n"
+				       "exit\n"
+				       "@even:\n"
+				       "stg.f32 [r2 + r0], r5\n");
+	int good = 1;
+
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)i + 0.5f;
+	if (run_ok(p, n, a, 3, "one register, two types in two branches")) {
+		for (size_t i = 0; i < n; i++)
+			if (i % 2 ? z[i] != 77 || y[i] != 0 :
+				    y[i] != x[i] || z[i] != 0)
+				good = 0;
+		ok(good, "each lane keeps the value of its own type");
+	}
+	atlas_program_free(p);
+	free(x);
+	free(y);
+	free(z);
+}
+
 int main(void)
 {
 	E = atlas_engine_new(NULL, NULL);
@@ -776,6 +822,7 @@ int main(void)
 	test_sync_noops();
 	test_setcc_sel();
 	test_launch();
+	test_mixed_types();
 	atlas_engine_free(E);
 	return done_testing();
 }
