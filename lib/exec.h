@@ -135,6 +135,28 @@ void worker_release(struct worker *w);
  */
 int exec_block(struct worker *w, uint64_t first, size_t n);
 
+/*
+ * Arithmetic, logic, conversions, comparisons, selects and register
+ * reductions for the lanes of split s (exec_alu.c).  exec_binary fails
+ * only on integer division by zero: 0 or -1 with w->err set.
+ */
+int exec_binary(struct worker *w, const struct isa_insn *in,
+		const struct split *s);
+void exec_ternary(struct worker *w, const struct isa_insn *in,
+		  const struct split *s);
+void exec_mov(struct worker *w, const struct isa_insn *in,
+	      const struct split *s);
+void exec_unary(struct worker *w, const struct isa_insn *in,
+		const struct split *s);
+void exec_cvt(struct worker *w, const struct isa_insn *in,
+	      const struct split *s);
+void exec_setcc(struct worker *w, const struct isa_insn *in,
+		const struct split *s);
+void exec_sel(struct worker *w, const struct isa_insn *in,
+	      const struct split *s);
+void exec_reduce(struct worker *w, const struct isa_insn *in,
+		 const struct split *s);
+
 /* Memory instructions (exec_mem.c).  Return 0 or -1 with w->err set. */
 int exec_load(struct worker *w, const struct isa_insn *in,
 	      const struct split *s);
