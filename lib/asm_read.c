@@ -1,5 +1,7 @@
 /*
- * asm_read.c - the assembly reader (man 7 atlas-isa).
+ * asm_read.c - the assembly reader (man 7 atlas-isa): the cursor and its
+ * tokens, lines, label definitions, directives and the driver.  The
+ * mnemonics and operands of an instruction are read in asm_operand.c.
  *
  * Line-oriented: a line holds a directive (.kernel, .param), a label
  * definition (@name:), an instruction, or nothing; '#' starts a comment.
@@ -12,41 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "program.h"
+#include "asm_read.h"
 #include "text_util.h"
 
-struct rd {
-	const char *text;
-	size_t len;
-	size_t line; /* current line, 1-based */
-	size_t bol;  /* offset of the line's first byte */
-	size_t eol;  /* end of the line's content: '#', '\n' or the end */
-	size_t pos;  /* the cursor, bol <= pos <= eol */
-	struct atlas_program *p;
-	struct atlas_error *err;
-	int have_kernel, have_insn;
-	size_t *defs; /* label indices in definition order */
-	size_t ndefs, defs_cap;
-	/* the instruction being read, for messages */
-	size_t mnem, mnem_end;
-	/* "record NAME" lengths, resolved at the end of the header */
-	struct pending_record *recs;
-	size_t nrecs, recs_cap;
-};
-
-/* A .param line's "record NAME", for a parameter that may come later. */
-struct pending_record {
-	size_t param;	  /* the array's index */
-	char *name;	  /* the length's name */
-	size_t line, col; /* of the name */
-};
-
-static int is_blank(int c)
+int rd_is_blank(int c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static size_t colof(const struct rd *r, size_t pos)
+size_t rd_col(const struct rd *r, size_t pos)
 {
 	size_t c = 1;
 
@@ -55,8 +31,8 @@ static size_t colof(const struct rd *r, size_t pos)
 	return c;
 }
 
-__attribute__((format(printf, 3, 4))) static enum atlas_status
-fail(struct rd *r, size_t pos, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) enum atlas_status
+rd_fail(struct rd *r, size_t pos, const char *fmt, ...)
 {
 	char msg[sizeof r->err->msg];
 	va_list ap;
@@ -64,21 +40,21 @@ fail(struct rd *r, size_t pos, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	atlas_error_set(r->err, ATLAS_ERR_PARSE, r->line, colof(r, pos), "%s",
+	atlas_error_set(r->err, ATLAS_ERR_PARSE, r->line, rd_col(r, pos), "%s",
 			msg);
 	return ATLAS_ERR_PARSE;
 }
 
-static enum atlas_status nomem(struct rd *r)
+enum atlas_status rd_nomem(struct rd *r)
 {
-	atlas_error_set(r->err, ATLAS_ERR_NOMEM, r->line, colof(r, r->pos),
+	atlas_error_set(r->err, ATLAS_ERR_NOMEM, r->line, rd_col(r, r->pos),
 			"out of memory");
 	return ATLAS_ERR_NOMEM;
 }
 
-static void skip_blanks(struct rd *r)
+void rd_skip_blanks(struct rd *r)
 {
-	while (r->pos < r->eol && is_blank((unsigned char)r->text[r->pos]))
+	while (r->pos < r->eol && rd_is_blank((unsigned char)r->text[r->pos]))
 		r->pos++;
 }
 
@@ -90,7 +66,7 @@ static int is_punct(int c)
 
 /* End of the operand-like word at pos: one punctuation character, or a
    run of anything else up to a blank, punctuation or '-'. */
-static size_t word_end(const struct rd *r, size_t pos)
+size_t rd_word_end(const struct rd *r, size_t pos)
 {
 	if (pos >= r->eol)
 		return pos;
@@ -98,32 +74,23 @@ static size_t word_end(const struct rd *r, size_t pos)
 		return pos + 1;
 	/* A '-' ends a word (as in "[r1-4]") unless it starts one. */
 	pos++;
-	while (pos < r->eol && !is_blank((unsigned char)r->text[pos]) &&
+	while (pos < r->eol && !rd_is_blank((unsigned char)r->text[pos]) &&
 	       !is_punct((unsigned char)r->text[pos]) && r->text[pos] != '-')
 		pos++;
 	return pos;
 }
 
 /* End of a blank-delimited token at pos. */
-static size_t tok_end(const struct rd *r, size_t pos)
+size_t rd_tok_end(const struct rd *r, size_t pos)
 {
-	while (pos < r->eol && !is_blank((unsigned char)r->text[pos]))
-		pos++;
-	return pos;
-}
-
-/* End of an immediate at pos: up to a blank or a comma. */
-static size_t imm_end(const struct rd *r, size_t pos)
-{
-	while (pos < r->eol && !is_blank((unsigned char)r->text[pos]) &&
-	       r->text[pos] != ',')
+	while (pos < r->eol && !rd_is_blank((unsigned char)r->text[pos]))
 		pos++;
 	return pos;
 }
 
 /* "'word'" or "end of line", for messages. */
-static const char *got(const struct rd *r, size_t pos, size_t end, char *buf,
-		       size_t size)
+const char *rd_got(const struct rd *r, size_t pos, size_t end, char *buf,
+		   size_t size)
 {
 	size_t n = end - pos;
 
@@ -136,9 +103,7 @@ static const char *got(const struct rd *r, size_t pos, size_t end, char *buf,
 	return buf;
 }
 
-#define GOT(pos, end) got(r, (pos), (end), gbuf, sizeof gbuf)
-
-static int equals(const struct rd *r, size_t pos, size_t end, const char *s)
+int rd_equals(const struct rd *r, size_t pos, size_t end, const char *s)
 {
 	return end - pos == strlen(s) &&
 	       memcmp(r->text + pos, s, end - pos) == 0;
@@ -146,8 +111,7 @@ static int equals(const struct rd *r, size_t pos, size_t end, const char *s)
 
 /* Copy text[pos, end) into buf as a NUL-terminated string; 0 if it did
    not fit (then it cannot be a known name anyway). */
-static int copy(const struct rd *r, size_t pos, size_t end, char *buf,
-		size_t size)
+int rd_copy(const struct rd *r, size_t pos, size_t end, char *buf, size_t size)
 {
 	if (end - pos >= size)
 		return 0;
@@ -157,22 +121,22 @@ static int copy(const struct rd *r, size_t pos, size_t end, char *buf,
 }
 
 /* Look text[pos, end) up in a name table; -1 if absent. */
-static int lookup(const struct rd *r, size_t pos, size_t end,
-		  const char *const *names, int n)
+int rd_lookup(const struct rd *r, size_t pos, size_t end,
+	      const char *const *names, int n)
 {
 	char buf[32];
 
-	if (!copy(r, pos, end, buf, sizeof buf))
+	if (!rd_copy(r, pos, end, buf, sizeof buf))
 		return -1;
 	return isa_name_find(names, n, buf);
 }
 
-static int lookup_type(const struct rd *r, size_t pos, size_t end,
-		       enum atlas_type *t)
+int rd_lookup_type(const struct rd *r, size_t pos, size_t end,
+		   enum atlas_type *t)
 {
 	char buf[32];
 
-	return copy(r, pos, end, buf, sizeof buf) &&
+	return rd_copy(r, pos, end, buf, sizeof buf) &&
 			       atlas_type_parse(buf, t) == 0 ?
 		       0 :
 		       -1;
@@ -183,8 +147,8 @@ static int lookup_type(const struct rd *r, size_t pos, size_t end,
  * [pos, end).  Returns 1 if the word has that shape (then *v is set, or
  * *big when it exceeds max), 0 if not.
  */
-static int prefixed(const struct rd *r, size_t pos, size_t end,
-		    const char *prefix, uint64_t max, uint64_t *v, int *big)
+int rd_prefixed(const struct rd *r, size_t pos, size_t end, const char *prefix,
+		uint64_t max, uint64_t *v, int *big)
 {
 	const size_t k = strlen(prefix);
 	uint64_t x = 0;
@@ -207,460 +171,7 @@ static int prefixed(const struct rd *r, size_t pos, size_t end,
 	return 1;
 }
 
-/* A register (letter 'r') or predicate ('p') operand at the cursor. */
-static enum atlas_status reg_operand(struct rd *r, char letter, uint16_t *out)
-{
-	const char prefix[2] = {letter, '\0'};
-	/* ISA_NO_PRED is 0xffff, so predicates stop one short. */
-	const uint64_t max = letter == 'p' ? 0xfffe : 0xffff;
-	char gbuf[80];
-	size_t end;
-	uint64_t v;
-	int big;
-
-	skip_blanks(r);
-	end = word_end(r, r->pos);
-	if (!prefixed(r, r->pos, end, prefix, max, &v, &big))
-		return fail(r, r->pos, "expected %s, got %s",
-			    letter == 'p' ? "predicate" : "register",
-			    GOT(r->pos, end));
-	if (big)
-		return fail(r, r->pos, "%s %s out of range",
-			    letter == 'p' ? "predicate" : "register",
-			    GOT(r->pos, end));
-	*out = (uint16_t)v;
-	r->pos = end;
-	return ATLAS_OK;
-}
-
-static enum atlas_status label_operand(struct rd *r, uint32_t *out)
-{
-	char gbuf[80];
-	size_t end;
-	char *name;
-	long i;
-
-	skip_blanks(r);
-	end = word_end(r, r->pos);
-	if (end - r->pos < 2 || r->text[r->pos] != '@' ||
-	    !text_is_ident(r->text + r->pos + 1, end - r->pos - 1, 1))
-		return fail(r, r->pos, "expected label, got %s",
-			    GOT(r->pos, end));
-	name = strndup(r->text + r->pos + 1, end - r->pos - 1);
-	if (!name)
-		return nomem(r);
-	i = program_label_ref(r->p, name);
-	free(name);
-	if (i < 0)
-		return nomem(r);
-	if (!r->p->labels[i].defined && r->p->labels[i].line == 0) {
-		r->p->labels[i].line = (uint32_t)r->line;
-		r->p->labels[i].col = (uint32_t)colof(r, r->pos);
-	}
-	*out = (uint32_t)i;
-	r->pos = end;
-	return ATLAS_OK;
-}
-
-/* An unsigned number word in an address; what names it in messages. */
-static enum atlas_status addr_number(struct rd *r, uint64_t max,
-				     const char *what, uint64_t *v)
-{
-	char gbuf[80];
-	size_t end;
-
-	skip_blanks(r);
-	end = word_end(r, r->pos);
-	switch (text_parse_uint(r->text + r->pos, end - r->pos, max, v)) {
-	case LIT_OK:
-		r->pos = end;
-		return ATLAS_OK;
-	case LIT_RANGE:
-		return fail(r, r->pos, "%s %.*s out of range", what,
-			    (int)(end - r->pos), r->text + r->pos);
-	default:
-		return fail(r, r->pos, "expected %s, got %s", what,
-			    GOT(r->pos, end));
-	}
-}
-
-/* Expect the character c (after blanks). */
-static enum atlas_status expect_char(struct rd *r, char c, const char *what)
-{
-	char gbuf[80];
-
-	skip_blanks(r);
-	if (r->pos >= r->eol)
-		return fail(r, r->pos, "unterminated address");
-	if (r->text[r->pos] != c)
-		return fail(r, r->pos, "expected %s, got %s", what,
-			    GOT(r->pos, word_end(r, r->pos)));
-	r->pos++;
-	return ATLAS_OK;
-}
-
-#define TRY(x)                                                                 \
-	do {                                                                   \
-		enum atlas_status st_ = (x);                                   \
-		if (st_ != ATLAS_OK)                                           \
-			return st_;                                            \
-	} while (0)
-
-static enum atlas_status phi_address(struct rd *r, struct isa_addr *a)
-{
-	uint64_t c, p, b;
-
-	a->mode = ADDR_PHI;
-	TRY(expect_char(r, '(', "'(' after phi"));
-	TRY(addr_number(r, UINT32_MAX, "phi class", &c));
-	TRY(expect_char(r, ',', "','"));
-	TRY(addr_number(r, UINT32_MAX, "phi page", &p));
-	TRY(expect_char(r, ',', "','"));
-	TRY(addr_number(r, UINT32_MAX, "phi byte", &b));
-	TRY(expect_char(r, ')', "')'"));
-	a->cls = (uint32_t)c;
-	a->page = (uint32_t)p;
-	a->byte = (uint32_t)b;
-	return ATLAS_OK;
-}
-
-#define BUF_OFFSET_MAX ((uint64_t)1 << 53)
-
-/* [bufH + OFF], [phi(C, P, B)], [rH + OFF], [rH - K], [rH], [rH + rO] */
-static enum atlas_status address(struct rd *r, struct isa_addr *a)
-{
-	char gbuf[80];
-	size_t start, end;
-	uint64_t v;
-	int big;
-
-	memset(a, 0, sizeof *a);
-	skip_blanks(r);
-	if (r->pos >= r->eol || r->text[r->pos] != '[')
-		return fail(r, r->pos, "expected '[' to start an address");
-	r->pos++;
-	skip_blanks(r);
-	if (r->pos >= r->eol)
-		return fail(r, r->pos, "unterminated address");
-	start = r->pos;
-	end = word_end(r, start);
-	if (equals(r, start, end, "phi") || equals(r, start, end, "\xce\xa6")) {
-		r->pos = end;
-		TRY(phi_address(r, a));
-		return expect_char(r, ']', "']' to end the address");
-	}
-	if (prefixed(r, start, end, "buf", UINT32_MAX, &v, &big)) {
-		if (big)
-			return fail(r, start, "buffer handle %s out of range",
-				    GOT(start, end));
-		a->mode = ADDR_BUF;
-		a->handle = v;
-	} else if (prefixed(r, start, end, "r", 0xffff, &v, &big)) {
-		if (big)
-			return fail(r, start, "register %s out of range",
-				    GOT(start, end));
-		a->mode = ADDR_REG;
-		a->base = (uint16_t)v;
-	} else {
-		return fail(r, start,
-			    "expected register, 'bufN' or 'phi(' in address, "
-			    "got %s",
-			    GOT(start, end));
-	}
-	r->pos = end;
-	skip_blanks(r);
-	if (r->pos >= r->eol)
-		return fail(r, r->pos, "unterminated address");
-	if (r->text[r->pos] == ']') {
-		r->pos++;
-		return ATLAS_OK;
-	}
-	if (r->text[r->pos] == '+') {
-		r->pos++;
-		skip_blanks(r);
-		end = word_end(r, r->pos);
-		if (a->mode == ADDR_REG &&
-		    prefixed(r, r->pos, end, "r", 0xffff, &v, &big)) {
-			if (big)
-				return fail(r, r->pos,
-					    "register %s out of range",
-					    GOT(r->pos, end));
-			a->mode = ADDR_REGREG;
-			a->index = (uint16_t)v;
-			r->pos = end;
-		} else {
-			TRY(addr_number(r,
-					a->mode == ADDR_BUF ? BUF_OFFSET_MAX :
-							      INT32_MAX,
-					"offset", &v));
-			a->offset = (int64_t)v;
-		}
-	} else if (r->text[r->pos] == '-') {
-		if (a->mode == ADDR_BUF)
-			return fail(r, r->pos,
-				    "buffer offset must not be negative");
-		r->pos++;
-		TRY(addr_number(r, (uint64_t)INT32_MAX + 1, "offset", &v));
-		a->offset = -(int64_t)v;
-	} else {
-		return fail(r, r->pos,
-			    "expected '+', '-' or ']' in address, "
-			    "got %s",
-			    GOT(r->pos, word_end(r, r->pos)));
-	}
-	return expect_char(r, ']', "']' to end the address");
-}
-
-/* The immediate operand of an instruction of format f and type t. */
-static enum atlas_status imm_operand(struct rd *r, enum isa_fmt f,
-				     enum atlas_type t, uint64_t *v)
-{
-	const enum text_imm kind = text_imm_kind(f);
-	char gbuf[80];
-	size_t end;
-	enum text_lit res;
-	const char *tn = NULL;
-
-	skip_blanks(r);
-	end = imm_end(r, r->pos);
-	if (r->pos == end)
-		return fail(r, r->pos, "expected immediate, got %s",
-			    GOT(r->pos, word_end(r, r->pos)));
-	if (kind == TI_TYPED) {
-		res = text_parse_imm(r->text + r->pos, end - r->pos, t, v);
-		tn = atlas_type_name(t);
-	} else if (kind == TI_F64) {
-		res = text_parse_imm(r->text + r->pos, end - r->pos, ATLAS_F64,
-				     v);
-		tn = "f64";
-	} else {
-		res = text_parse_uint(r->text + r->pos, end - r->pos,
-				      text_imm_max(f), v);
-	}
-	if (res == LIT_SYNTAX)
-		return fail(r, r->pos, "invalid immediate %s",
-			    GOT(r->pos, end));
-	if (res == LIT_RANGE) {
-		if (tn)
-			return fail(r, r->pos,
-				    "immediate %.*s out of range for %s",
-				    (int)(end - r->pos), r->text + r->pos, tn);
-		return fail(r, r->pos,
-			    "immediate %.*s out of range (0 to %llu)",
-			    (int)(end - r->pos), r->text + r->pos,
-			    (unsigned long long)text_imm_max(f));
-	}
-	r->pos = end;
-	return ATLAS_OK;
-}
-
-/* The operands of an instruction, by its format's layout. */
-static enum atlas_status operands(struct rd *r, struct isa_insn *in)
-{
-	const enum isa_fmt f = isa_op_table[in->op].fmt;
-	char gbuf[80];
-	unsigned s = 0;
-
-	for (const char *o = text_operands(f); *o; o++) {
-		skip_blanks(r);
-		if (r->pos >= r->eol)
-			return fail(r, r->pos, "too few operands for '%.*s'",
-				    (int)(r->mnem_end - r->mnem),
-				    r->text + r->mnem);
-		if (o != text_operands(f)) {
-			if (r->text[r->pos] != ',')
-				return fail(r, r->pos,
-					    "expected ',' after operand");
-			r->pos++;
-		}
-		switch (*o) {
-		case 'd':
-			TRY(reg_operand(r, 'r', &in->dst));
-			break;
-		case 'q':
-			TRY(reg_operand(r, 'p', &in->dst));
-			break;
-		case 'p':
-			TRY(reg_operand(r, 'p', &in->pred));
-			break;
-		case 's':
-			TRY(reg_operand(r, 'r', &in->src[s++]));
-			break;
-		case 'l':
-			TRY(label_operand(r, &in->label));
-			break;
-		case 'a':
-			TRY(address(r, &in->addr));
-			break;
-		case 'i':
-			TRY(imm_operand(r, f, (enum atlas_type)in->type,
-					&in->imm));
-			break;
-		}
-	}
-	skip_blanks(r);
-	if (r->pos < r->eol)
-		return fail(r, r->pos, "unexpected %s after instruction",
-			    GOT(r->pos, word_end(r, r->pos)));
-	return ATLAS_OK;
-}
-
-/* Find the operation of the mnemonic token [pos, end); returns the end of
-   the mnemonic proper (suffixes follow), or 0 if unknown. */
-static size_t find_op(const struct rd *r, size_t pos, size_t end, uint16_t *op,
-		      uint8_t *cond)
-{
-	char buf[32];
-
-	/* Longest prefix that ends at a '.' or the token's end. */
-	for (size_t e = end; e > pos; e--) {
-		int i;
-
-		if (e != end && r->text[e] != '.')
-			continue;
-		if (!copy(r, pos, e, buf, sizeof buf))
-			continue;
-		i = isa_op_find(buf);
-		if (i >= 0 && i != OP_SETCC) {
-			*op = (uint16_t)i;
-			return e;
-		}
-	}
-	/* set<cond> */
-	{
-		size_t e = pos;
-		int c;
-
-		while (e < end && r->text[e] != '.')
-			e++;
-		if (e - pos > 3 && memcmp(r->text + pos, "set", 3) == 0) {
-			c = lookup(r, pos + 3, e, isa_cond_names, COND_COUNT);
-			if (c >= 0) {
-				*op = OP_SETCC;
-				*cond = (uint8_t)c;
-				return e;
-			}
-		}
-	}
-	return 0;
-}
-
-/* One dot-separated suffix of a mnemonic: text[pos, end), no dot. */
-struct suffix {
-	size_t pos, end;
-};
-
-static enum atlas_status suffix_type(struct rd *r, const struct suffix *s,
-				     uint8_t *t)
-{
-	enum atlas_type ty;
-
-	if (lookup_type(r, s->pos, s->end, &ty) < 0)
-		return fail(r, s->pos, "unknown type '%.*s'",
-			    (int)(s->end - s->pos), r->text + s->pos);
-	*t = (uint8_t)ty;
-	return ATLAS_OK;
-}
-
 #define MAX_SUFFIX 4
-
-/* The suffixes of an instruction, by its format. */
-static enum atlas_status suffixes(struct rd *r, struct isa_insn *in,
-				  const struct suffix *sfx, size_t n)
-{
-	const struct isa_op_info *op = &isa_op_table[in->op];
-	const char *missing = NULL;
-	size_t want = 0;
-	int k;
-
-	switch (op->fmt) {
-	case FMT_CVT:
-		want = 2;
-		missing = "type";
-		break;
-	case FMT_PMAP:
-	case FMT_PMAP2:
-	case FMT_PREDUCE:
-		want = 2;
-		missing = n == 0 ? "operation" : "type";
-		break;
-	case FMT_BRA:
-		want = n ? 1 : 0;
-		break;
-	case FMT_FENCE:
-		want = 1;
-		missing = "scope";
-		break;
-	default:
-		want = op->types ? 1 : 0;
-		missing = "type";
-		break;
-	}
-	if (n < want)
-		return fail(r, r->mnem_end, "missing %s suffix for '%.*s'",
-			    missing, (int)(r->mnem_end - r->mnem),
-			    r->text + r->mnem);
-	if (n > want)
-		return fail(r, sfx[want].pos - 1, "unexpected suffix '.%.*s'",
-			    (int)(sfx[want].end - sfx[want].pos),
-			    r->text + sfx[want].pos);
-	switch (op->fmt) {
-	case FMT_CVT:
-		TRY(suffix_type(r, &sfx[0], &in->type));
-		return suffix_type(r, &sfx[1], &in->type2);
-	case FMT_PMAP:
-	case FMT_PMAP2:
-	case FMT_PREDUCE:
-		if (op->fmt == FMT_PMAP)
-			k = lookup(r, sfx[0].pos, sfx[0].end, isa_map_names,
-				   MAP_COUNT);
-		else if (op->fmt == FMT_PMAP2)
-			k = lookup(r, sfx[0].pos, sfx[0].end, isa_map2_names,
-				   MAP2_COUNT);
-		else
-			k = lookup(r, sfx[0].pos, sfx[0].end, isa_red_names,
-				   RED_COUNT);
-		if (k < 0)
-			return fail(r, sfx[0].pos,
-				    "unknown %s operation '%.*s'", op->mnemonic,
-				    (int)(sfx[0].end - sfx[0].pos),
-				    r->text + sfx[0].pos);
-		in->sub = (uint8_t)k;
-		return suffix_type(r, &sfx[1], &in->type);
-	case FMT_BRA:
-		if (n) {
-			uint64_t v;
-			int big;
-
-			if (!prefixed(r, sfx[0].pos, sfx[0].end, "p", 0xfffe,
-				      &v, &big))
-				return fail(r, sfx[0].pos,
-					    "expected predicate, got '%.*s'",
-					    (int)(sfx[0].end - sfx[0].pos),
-					    r->text + sfx[0].pos);
-			if (big)
-				return fail(r, sfx[0].pos,
-					    "predicate '%.*s' out of range",
-					    (int)(sfx[0].end - sfx[0].pos),
-					    r->text + sfx[0].pos);
-			in->pred = (uint16_t)v;
-		}
-		return ATLAS_OK;
-	case FMT_FENCE:
-		k = lookup(r, sfx[0].pos, sfx[0].end, isa_scope_names,
-			   SCOPE_COUNT);
-		if (k < 0)
-			return fail(r, sfx[0].pos, "unknown scope '%.*s'",
-				    (int)(sfx[0].end - sfx[0].pos),
-				    r->text + sfx[0].pos);
-		in->sub = (uint8_t)k;
-		return ATLAS_OK;
-	default:
-		if (want)
-			return suffix_type(r, &sfx[0], &in->type);
-		return ATLAS_OK;
-	}
-}
 
 /*
  * Give each "record NAME" of the header its parameter.  Runs at the first
@@ -706,20 +217,20 @@ static enum atlas_status instruction(struct rd *r)
 {
 	struct isa_insn in;
 	struct suffix sfx[MAX_SUFFIX + 1];
-	size_t start = r->pos, end = tok_end(r, r->pos), e, n = 0;
+	size_t start = r->pos, end = rd_tok_end(r, r->pos), e, n = 0;
 	enum atlas_status st;
 
 	if (!r->have_kernel)
-		return fail(r, start, "missing .kernel directive");
+		return rd_fail(r, start, "missing .kernel directive");
 	TRY(resolve_records(r));
 	memset(&in, 0, sizeof in);
 	in.pred = ISA_NO_PRED;
 	r->mnem = start;
 	r->mnem_end = end;
-	e = find_op(r, start, end, &in.op, &in.sub);
+	e = rd_find_op(r, start, end, &in.op, &in.sub);
 	if (!e)
-		return fail(r, start, "unknown instruction '%.*s'",
-			    (int)(end - start), r->text + start);
+		return rd_fail(r, start, "unknown instruction '%.*s'",
+			       (int)(end - start), r->text + start);
 	while (e < end && n <= MAX_SUFFIX) {
 		/* r->text[e] == '.' */
 		size_t s = e + 1;
@@ -731,20 +242,20 @@ static enum atlas_status instruction(struct rd *r)
 		sfx[n].end = e;
 		n++;
 	}
-	TRY(suffixes(r, &in, sfx, n));
+	TRY(rd_suffixes(r, &in, sfx, n));
 	r->pos = end;
-	TRY(operands(r, &in));
+	TRY(rd_operands(r, &in));
 	in.line = (uint32_t)r->line;
-	in.col = (uint32_t)colof(r, start);
+	in.col = (uint32_t)rd_col(r, start);
 	st = program_emit(r->p, &in);
 	if (st == ATLAS_ERR_LIMIT) {
-		atlas_error_set(r->err, st, r->line, colof(r, start),
+		atlas_error_set(r->err, st, r->line, rd_col(r, start),
 				"too many instructions (max %u)",
 				ISA_MAX_INSNS);
 		return st;
 	}
 	if (st != ATLAS_OK)
-		return nomem(r);
+		return rd_nomem(r);
 	r->have_insn = 1;
 	return ATLAS_OK;
 }
@@ -759,46 +270,46 @@ static enum atlas_status label_def(struct rd *r)
 	long i;
 
 	if (!r->have_kernel)
-		return fail(r, start, "missing .kernel directive");
-	while (end < r->eol && !is_blank((unsigned char)r->text[end]) &&
+		return rd_fail(r, start, "missing .kernel directive");
+	while (end < r->eol && !rd_is_blank((unsigned char)r->text[end]) &&
 	       r->text[end] != ':')
 		end++;
 	if (!text_is_ident(r->text + start + 1, end - start - 1, 1))
-		return fail(r, start, "invalid label name '%.*s'",
-			    (int)(end - start - 1), r->text + start + 1);
+		return rd_fail(r, start, "invalid label name '%.*s'",
+			       (int)(end - start - 1), r->text + start + 1);
 	if (end >= r->eol || r->text[end] != ':')
-		return fail(r, end, "expected ':' after label name");
+		return rd_fail(r, end, "expected ':' after label name");
 	r->pos = end + 1;
-	skip_blanks(r);
+	rd_skip_blanks(r);
 	if (r->pos < r->eol)
-		return fail(r, r->pos, "unexpected %s after label",
-			    GOT(r->pos, tok_end(r, r->pos)));
+		return rd_fail(r, r->pos, "unexpected %s after label",
+			       GOT(r->pos, rd_tok_end(r, r->pos)));
 	if (r->ndefs == r->defs_cap) {
 		const size_t ncap = r->defs_cap ? 2 * r->defs_cap : 16;
 		size_t *q = realloc(r->defs, ncap * sizeof *q);
 
 		if (!q)
-			return nomem(r);
+			return rd_nomem(r);
 		r->defs = q;
 		r->defs_cap = ncap;
 	}
 	name = strndup(r->text + start + 1, end - start - 1);
 	if (!name)
-		return nomem(r);
+		return rd_nomem(r);
 	st = program_label_define(r->p, name, r->err);
 	i = st == ATLAS_OK ? program_label_ref(r->p, name) : -1;
 	free(name);
 	if (st != ATLAS_OK) {
 		if (r->err) {
 			r->err->line = r->line;
-			r->err->col = colof(r, start);
+			r->err->col = rd_col(r, start);
 		}
 		return st;
 	}
 	if (i < 0)
-		return nomem(r);
+		return rd_nomem(r);
 	r->p->labels[i].line = (uint32_t)r->line;
-	r->p->labels[i].col = (uint32_t)colof(r, start);
+	r->p->labels[i].col = (uint32_t)rd_col(r, start);
 	r->defs[r->ndefs++] = (size_t)i;
 	return ATLAS_OK;
 }
@@ -808,10 +319,10 @@ static enum atlas_status directive_end(struct rd *r)
 {
 	char gbuf[80];
 
-	skip_blanks(r);
+	rd_skip_blanks(r);
 	if (r->pos < r->eol)
-		return fail(r, r->pos, "unexpected %s after directive",
-			    GOT(r->pos, tok_end(r, r->pos)));
+		return rd_fail(r, r->pos, "unexpected %s after directive",
+			       GOT(r->pos, rd_tok_end(r, r->pos)));
 	return ATLAS_OK;
 }
 
@@ -823,21 +334,21 @@ static enum atlas_status kernel_directive(struct rd *r, size_t start)
 	enum atlas_status st;
 
 	if (r->have_kernel)
-		return fail(r, start, "duplicate .kernel directive");
-	skip_blanks(r);
-	end = tok_end(r, r->pos);
+		return rd_fail(r, start, "duplicate .kernel directive");
+	rd_skip_blanks(r);
+	end = rd_tok_end(r, r->pos);
 	if (r->pos == end)
-		return fail(r, r->pos, "expected kernel name");
+		return rd_fail(r, r->pos, "expected kernel name");
 	if (!text_is_ident(r->text + r->pos, end - r->pos, 0))
-		return fail(r, r->pos, "invalid kernel name '%.*s'",
-			    (int)(end - r->pos), r->text + r->pos);
+		return rd_fail(r, r->pos, "invalid kernel name '%.*s'",
+			       (int)(end - r->pos), r->text + r->pos);
 	name = strndup(r->text + r->pos, end - r->pos);
 	if (!name)
-		return nomem(r);
+		return rd_nomem(r);
 	st = program_set_name(r->p, name);
 	free(name);
 	if (st != ATLAS_OK)
-		return nomem(r);
+		return rd_nomem(r);
 	r->pos = end;
 	r->have_kernel = 1;
 	return directive_end(r);
@@ -859,25 +370,26 @@ static enum atlas_status access_word(struct rd *r, enum atlas_param_kind kind,
 	int cls;
 
 	memset(a, 0, sizeof *a);
-	skip_blanks(r);
+	rd_skip_blanks(r);
 	if (r->pos >= r->eol)
 		return ATLAS_OK;
-	end = tok_end(r, r->pos);
-	cls = lookup(r, r->pos, end, program_access_names, 5);
+	end = rd_tok_end(r, r->pos);
+	cls = rd_lookup(r, r->pos, end, program_access_names, 5);
 	if (cls <= (int)ATLAS_ACCESS_ANY)
-		return fail(r, r->pos, "unknown access class '%.*s'",
-			    (int)(end - r->pos), r->text + r->pos);
+		return rd_fail(r, r->pos, "unknown access class '%.*s'",
+			       (int)(end - r->pos), r->text + r->pos);
 	if (kind != ATLAS_PARAM_ARRAY)
-		return fail(r, r->pos, "access '%s' needs an array parameter",
-			    program_access_names[cls]);
+		return rd_fail(r, r->pos,
+			       "access '%s' needs an array parameter",
+			       program_access_names[cls]);
 	a->cls = (enum atlas_access)cls;
 	r->pos = end;
 	if (a->cls != ATLAS_ACCESS_RECORD)
 		return ATLAS_OK;
-	skip_blanks(r);
-	end = tok_end(r, r->pos);
+	rd_skip_blanks(r);
+	end = rd_tok_end(r, r->pos);
 	if (r->pos == end)
-		return fail(r, r->pos, "expected record length");
+		return rd_fail(r, r->pos, "expected record length");
 	if ((r->text[r->pos] >= '0' && r->text[r->pos] <= '9') ||
 	    r->text[r->pos] == '-') {
 		switch (text_parse_uint(r->text + r->pos, end - r->pos,
@@ -887,21 +399,21 @@ static enum atlas_status access_word(struct rd *r, enum atlas_param_kind kind,
 				break;
 			/* fall through */
 		case LIT_RANGE:
-			return fail(r, r->pos,
-				    "record length %.*s out of range (1 to "
-				    "%llu)",
-				    (int)(end - r->pos), r->text + r->pos,
-				    (unsigned long long)PROGRAM_RECORD_MAX);
+			return rd_fail(r, r->pos,
+				       "record length %.*s out of range (1 to "
+				       "%llu)",
+				       (int)(end - r->pos), r->text + r->pos,
+				       (unsigned long long)PROGRAM_RECORD_MAX);
 		default:
-			return fail(r, r->pos, "invalid record length %s",
-				    GOT(r->pos, end));
+			return rd_fail(r, r->pos, "invalid record length %s",
+				       GOT(r->pos, end));
 		}
 	} else if (text_is_ident(r->text + r->pos, end - r->pos, 0)) {
 		a->name = r->pos;
 		a->name_end = end;
 	} else {
-		return fail(r, r->pos, "invalid record length %s",
-			    GOT(r->pos, end));
+		return rd_fail(r, r->pos, "invalid record length %s",
+			       GOT(r->pos, end));
 	}
 	r->pos = end;
 	return ATLAS_OK;
@@ -925,17 +437,17 @@ static enum atlas_status set_access(struct rd *r, const struct access *a)
 
 		q = realloc(r->recs, ncap * sizeof *q);
 		if (!q)
-			return nomem(r);
+			return rd_nomem(r);
 		r->recs = q;
 		r->recs_cap = ncap;
 	}
 	q = &r->recs[r->nrecs];
 	q->name = strndup(r->text + a->name, a->name_end - a->name);
 	if (!q->name)
-		return nomem(r);
+		return rd_nomem(r);
 	q->param = param;
 	q->line = r->line;
-	q->col = colof(r, a->name);
+	q->col = rd_col(r, a->name);
 	r->nrecs++;
 	return ATLAS_OK;
 }
@@ -953,79 +465,80 @@ static enum atlas_status param_directive(struct rd *r, size_t start)
 	int use;
 
 	if (!r->have_kernel)
-		return fail(r, start, "missing .kernel directive");
+		return rd_fail(r, start, "missing .kernel directive");
 	if (r->have_insn)
-		return fail(r, start, ".param after the first instruction");
-	skip_blanks(r);
+		return rd_fail(r, start, ".param after the first instruction");
+	rd_skip_blanks(r);
 	name = r->pos;
-	name_end = tok_end(r, name);
+	name_end = rd_tok_end(r, name);
 	if (name == name_end)
-		return fail(r, name, "expected parameter name");
+		return rd_fail(r, name, "expected parameter name");
 	if (!text_is_ident(r->text + name, name_end - name, 0))
-		return fail(r, name, "invalid parameter name '%.*s'",
-			    (int)(name_end - name), r->text + name);
+		return rd_fail(r, name, "invalid parameter name '%.*s'",
+			       (int)(name_end - name), r->text + name);
 	r->pos = name_end;
-	skip_blanks(r);
-	end = tok_end(r, r->pos);
+	rd_skip_blanks(r);
+	end = rd_tok_end(r, r->pos);
 	if (r->pos == end)
-		return fail(r, r->pos, "expected parameter type");
+		return rd_fail(r, r->pos, "expected parameter type");
 	if (end - r->pos > 2 && memcmp(r->text + end - 2, "[]", 2) == 0) {
 		kind = ATLAS_PARAM_ARRAY;
-		if (lookup_type(r, r->pos, end - 2, &type) < 0)
-			return fail(r, r->pos, "unknown type '%.*s'",
-				    (int)(end - 2 - r->pos), r->text + r->pos);
-	} else if (lookup_type(r, r->pos, end, &type) < 0) {
-		return fail(r, r->pos, "unknown type '%.*s'",
-			    (int)(end - r->pos), r->text + r->pos);
+		if (rd_lookup_type(r, r->pos, end - 2, &type) < 0)
+			return rd_fail(r, r->pos, "unknown type '%.*s'",
+				       (int)(end - 2 - r->pos),
+				       r->text + r->pos);
+	} else if (rd_lookup_type(r, r->pos, end, &type) < 0) {
+		return rd_fail(r, r->pos, "unknown type '%.*s'",
+			       (int)(end - r->pos), r->text + r->pos);
 	}
 	r->pos = end;
-	skip_blanks(r);
-	end = tok_end(r, r->pos);
+	rd_skip_blanks(r);
+	end = rd_tok_end(r, r->pos);
 	if (r->pos == end)
-		return fail(r, r->pos, "expected parameter use");
-	use = lookup(r, r->pos, end, text_use_names, 5);
+		return rd_fail(r, r->pos, "expected parameter use");
+	use = rd_lookup(r, r->pos, end, text_use_names, 5);
 	if (use < 0)
-		return fail(r, r->pos, "unknown parameter use '%.*s'",
-			    (int)(end - r->pos), r->text + r->pos);
+		return rd_fail(r, r->pos, "unknown parameter use '%.*s'",
+			       (int)(end - r->pos), r->text + r->pos);
 	if (kind == ATLAS_PARAM_ARRAY && use > ATLAS_USE_INOUT)
-		return fail(r, r->pos, "use '%s' needs a scalar parameter",
-			    text_use_names[use]);
+		return rd_fail(r, r->pos, "use '%s' needs a scalar parameter",
+			       text_use_names[use]);
 	if (kind == ATLAS_PARAM_SCALAR && use <= ATLAS_USE_INOUT)
-		return fail(r, r->pos, "use '%s' needs an array parameter",
-			    text_use_names[use]);
+		return rd_fail(r, r->pos, "use '%s' needs an array parameter",
+			       text_use_names[use]);
 	r->pos = end;
-	TRY(reg_operand(r, 'r', &reg));
+	TRY(rd_reg_operand(r, 'r', &reg));
 	TRY(access_word(r, kind, &acc));
 	TRY(directive_end(r));
 	s = strndup(r->text + name, name_end - name);
 	if (!s)
-		return nomem(r);
+		return rd_nomem(r);
 	st = program_add_param(r->p, s, kind, type, (enum atlas_param_use)use,
 			       reg, r->err);
 	free(s);
 	if (st != ATLAS_OK) {
 		if (r->err) {
 			r->err->line = r->line;
-			r->err->col = colof(r, name);
+			r->err->col = rd_col(r, name);
 		}
 		return st;
 	}
 	r->p->params[r->p->nparams - 1].line = (uint32_t)r->line;
-	r->p->params[r->p->nparams - 1].col = (uint32_t)colof(r, start);
+	r->p->params[r->p->nparams - 1].col = (uint32_t)rd_col(r, start);
 	return set_access(r, &acc);
 }
 
 static enum atlas_status directive(struct rd *r)
 {
-	const size_t start = r->pos, end = tok_end(r, r->pos);
+	const size_t start = r->pos, end = rd_tok_end(r, r->pos);
 
 	r->pos = end;
-	if (equals(r, start, end, ".kernel"))
+	if (rd_equals(r, start, end, ".kernel"))
 		return kernel_directive(r, start);
-	if (equals(r, start, end, ".param"))
+	if (rd_equals(r, start, end, ".param"))
 		return param_directive(r, start);
-	return fail(r, start, "unknown directive '%.*s'", (int)(end - start),
-		    r->text + start);
+	return rd_fail(r, start, "unknown directive '%.*s'", (int)(end - start),
+		       r->text + start);
 }
 
 /*
@@ -1047,7 +560,7 @@ static enum atlas_status reorder_labels(struct rd *r)
 	if (!nl || !map) {
 		free(nl);
 		free(map);
-		return nomem(r);
+		return rd_nomem(r);
 	}
 	for (size_t i = 0; i < r->ndefs; i++) {
 		nl[k] = p->labels[r->defs[i]];
@@ -1069,12 +582,12 @@ static enum atlas_status reorder_labels(struct rd *r)
 	free(map);
 	p->labels = nl;
 	p->labels_cap = p->nlabels;
-	return program_label_reindex(p) == ATLAS_OK ? ATLAS_OK : nomem(r);
+	return program_label_reindex(p) == ATLAS_OK ? ATLAS_OK : rd_nomem(r);
 }
 
 static enum atlas_status line(struct rd *r)
 {
-	skip_blanks(r);
+	rd_skip_blanks(r);
 	if (r->pos >= r->eol)
 		return ATLAS_OK;
 	switch (r->text[r->pos]) {

@@ -4,9 +4,10 @@
  * driver, names, statements and control flow; kl_lower_emit.c errors,
  * registers, labels, the statement's cache and instruction emission;
  * kl_lower_value.c types, literals, conversions, constant folding and
- * array accesses; kl_lower_expr.c operators, conditions and
- * if-expressions; kl_lower_call.c the intrinsics, casts, atomics and
- * parallel operations.  Internal to kl_lower*.c.
+ * array accesses; kl_lower_expr.c the expression dispatch and snapshots;
+ * kl_lower_arith.c operators and powers; kl_lower_cond.c comparisons,
+ * conditions and if-expressions; kl_lower_call.c the intrinsics, casts,
+ * atomics and parallel operations.  Internal to kl_lower*.c.
  *
  * The type rules are stated once, at the top of kl_lower.c.
  */
@@ -245,7 +246,8 @@ int lw_load(struct lw *w, const struct kl_expr *e, struct val *v, uint16_t dst,
 	    int dt);
 int lw_var_value(struct lw *w, const struct kl_expr *e, struct val *v);
 
-/* ---- kl_lower_expr.c: operators, conditions, if-expressions ------------ */
+/* ---- kl_lower_expr.c: expressions -----------------------------------------
+ */
 
 /*
  * Lower e to a value.  dst (or LW_NONE) is a register the value may be
@@ -255,18 +257,57 @@ int lw_var_value(struct lw *w, const struct kl_expr *e, struct val *v);
 int lw_expr(struct lw *w, const struct kl_expr *e, struct val *v, uint16_t dst,
 	    int dt);
 int lw_expr_stmt(struct lw *w, const struct kl_expr *e);
+/* The type of e's value, learnt by lowering e and undoing it. */
+int lw_peek_type(struct lw *w, const struct kl_expr *e, int *t);
+
+/* Is t one of the literal pseudo-types? */
+static inline int lt_lit(int t)
+{
+	return t == LT_ILIT || t == LT_FLIT;
+}
+
+/* Make v the bool constant truth (nonzero: 1). */
+static inline void lw_set_bool(struct val *v, int truth)
+{
+	lw_set_const(v, KL_BOOL, (uint64_t)(truth != 0));
+}
+
+/* ---- kl_lower_arith.c: operators, powers ----------------------------------
+ */
+
+/*
+ * a op b for binary e with an arithmetic (+ - * / // %), bitwise or
+ * shift operator, the operands already lowered; op a for unary e.
+ */
+int lw_arith(struct lw *w, const struct kl_expr *e, struct val *a,
+	     struct val *b, struct val *v, uint16_t dst, int dt);
+int lw_unary(struct lw *w, const struct kl_expr *e, struct val *v, uint16_t dst,
+	     int dt);
+/* base ** expo (the operator and pow()). */
+int lw_power(struct lw *w, const struct kl_expr *e, const struct kl_expr *base,
+	     const struct kl_expr *expo, struct val *v, uint16_t dst, int dt);
+
+/* ---- kl_lower_cond.c: comparisons, conditions, if-expressions -------------
+ */
+
 /* Jump to label when e's truth is jump_if. */
 int lw_cond(struct lw *w, const struct kl_expr *e, long label, int jump_if);
+/* Is binary operator kb a comparison? */
+int lw_is_cmp(int kb);
+/* Comparison e, and and / or e, as bool values. */
+int lw_compare_value(struct lw *w, const struct kl_expr *e, struct val *v,
+		     uint16_t dst, int dt);
+int lw_bool_value(struct lw *w, const struct kl_expr *e, struct val *v);
 /*
  * Is condition c cheaper as a jump when true (an ordered comparison of
  * floats, whose negation is not a comparison because of NaN)?  *yes.
  */
 int lw_prefers_true(struct lw *w, const struct kl_expr *c, int *yes);
-/* base ** expo (the operator and pow()). */
-int lw_power(struct lw *w, const struct kl_expr *e, const struct kl_expr *base,
-	     const struct kl_expr *expo, struct val *v, uint16_t dst, int dt);
 /* Would evaluating e never fault and have no side effects? */
 int lw_safe(const struct kl_expr *e);
+/* If-expression e: e->a if e->c else e->b. */
+int lw_ifexpr(struct lw *w, const struct kl_expr *e, struct val *v,
+	      uint16_t dst, int dt);
 
 /* ---- kl_lower_call.c: calls -------------------------------------------- */
 

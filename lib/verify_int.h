@@ -1,8 +1,8 @@
 /*
  * verify_int.h - what the two halves of the verifier share: verify.c
- * (limits, parameters, labels, each instruction on its own) and
- * verify_flow.c (control flow, dataflow, call depth).  Internal to
- * verify*.c.
+ * (limits, parameters, labels, each instruction on its own) and the flow
+ * passes, verify_cfg.c (control flow, call depth) and verify_flow.c
+ * (dataflow; see verify_flow.h).  Internal to verify*.c.
  */
 #ifndef ATLAS_VERIFY_INT_H
 #define ATLAS_VERIFY_INT_H
