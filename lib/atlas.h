@@ -555,4 +555,533 @@ enum atlas_status atlas_file_replace(const char *path, const void *data,
 enum atlas_status atlas_size_parse(const char *text, uint64_t *out,
 				   struct atlas_error *err);
 
+/* ---- Atlas space -------------------------------------------------------- */
+
+/*
+ * The Atlas-12288 model (man 7 atlas): 96 resonance classes, a phase
+ * counter modulo 768, the Φ lens over 48 pages of 256 bytes, and the
+ * boundary pool of 96 class-major blocks of 12,288 bytes.
+ */
+#define ATLAS_CLASSES 96
+#define ATLAS_PAGES 48
+#define ATLAS_PAGE_BYTES 256
+#define ATLAS_CLASS_BYTES 12288	 /* 48 pages of 256 bytes */
+#define ATLAS_POOL_BYTES 1179648 /* 96 classes of 12,288 bytes */
+#define ATLAS_PHASE_MODULUS 768
+#define ATLAS_MAX_DEGREE 6
+
+/*
+ * The two class numberings.  atlas (the graph numbering used by the ISA,
+ * metadata and validation): class = 48·b0 + 24·b1 + 12·b2 + 6·b3 + 3·b4 +
+ * (((b >> 5) & 3) mod 3), bit 7 ignored; mirror flips e7 (c ± 3); unity
+ * classes {1, 4}; neighbours flip e1, e2, e3 or e6 or move d45.  sigil
+ * (circuits): class = 24·h2 + 8·d + l, bit 0 ignored; mirror swaps d 1 ↔ 2
+ * (c ± 8, or c when d = 0); it defines no unity set (empty here) and no
+ * neighbours (ATLAS_ERR_UNSUPPORTED).
+ */
+enum atlas_numbering { ATLAS_NUMBERING_ATLAS, ATLAS_NUMBERING_SIGIL };
+
+/* "atlas" or "sigil"; "?" for an out-of-range value. */
+const char *atlas_numbering_name(enum atlas_numbering n);
+/* Parse "atlas" or "sigil"; returns 0 and sets *n, or -1 if unknown. */
+int atlas_numbering_parse(const char *name, enum atlas_numbering *n);
+
+/* The class (0..95) of a byte: a table lookup. */
+unsigned atlas_class_of_byte(enum atlas_numbering n, uint8_t byte);
+
+/*
+ * Check a class index: ATLAS_OK, or ATLAS_ERR_ARG with "invalid class
+ * index: C (must be < 96)".  Every atlas_class_* function taking a class
+ * makes this check first.
+ */
+enum atlas_status atlas_class_check(unsigned c, struct atlas_error *err);
+
+/*
+ * The canonical byte of class c: sigil, rep(c) (bit 0 clear); atlas, the
+ * lowest byte of the class.
+ */
+enum atlas_status atlas_class_byte(enum atlas_numbering n, unsigned c,
+				   uint8_t *byte, struct atlas_error *err);
+
+/* The mirror of class c (an involution in both numberings). */
+enum atlas_status atlas_class_mirror(enum atlas_numbering n, unsigned c,
+				     unsigned *mirror, struct atlas_error *err);
+
+/* Sets *unity to 1 if c is a unity class ({1, 4} in atlas; none in sigil). */
+enum atlas_status atlas_class_unity(enum atlas_numbering n, unsigned c,
+				    int *unity, struct atlas_error *err);
+
+/* The unity classes as a 96-bit bitmap: bit c % 8 of byte c / 8. */
+void atlas_class_unity_bitmap(enum atlas_numbering n, uint8_t bitmap[12]);
+
+/*
+ * The neighbours of class c in ascending order into nbr (up to
+ * ATLAS_MAX_DEGREE; nbr may be NULL) and their number into *degree (may
+ * be NULL): 5 or 6 in atlas.  sigil: ATLAS_ERR_UNSUPPORTED.
+ */
+enum atlas_status atlas_class_neighbors(enum atlas_numbering n, unsigned c,
+					uint8_t nbr[ATLAS_MAX_DEGREE],
+					unsigned *degree,
+					struct atlas_error *err);
+
+/*
+ * Neighbour i (0-based, ascending order) of class c; i at or past the
+ * degree is ATLAS_ERR_ARG, "neighbor index I out of range for class C
+ * (degree D)".
+ */
+enum atlas_status atlas_class_neighbor(enum atlas_numbering n, unsigned c,
+				       unsigned i, unsigned *out,
+				       struct atlas_error *err);
+
+/*
+ * A class hop from → to is legal (atlas numbering) when to == from, to is
+ * the mirror of from, or to is a neighbour; otherwise ATLAS_ERR_EXEC,
+ * "illegal neighbor traversal: class F → T not in 1-skeleton".
+ */
+enum atlas_status atlas_class_check_hop(unsigned from, unsigned to,
+					struct atlas_error *err);
+
+/* A set of classes: low holds classes 0..63, high classes 64..95. */
+struct atlas_class_mask {
+	uint64_t low;
+	uint32_t high;
+};
+
+/* All 96 classes; no class. */
+struct atlas_class_mask atlas_class_mask_all(void);
+struct atlas_class_mask atlas_class_mask_none(void);
+/* Add or remove class c (c >= 96 is ignored); test it (0 when c >= 96). */
+void atlas_class_mask_set(struct atlas_class_mask *m, unsigned c);
+void atlas_class_mask_clear(struct atlas_class_mask *m, unsigned c);
+int atlas_class_mask_is_set(struct atlas_class_mask m, unsigned c);
+/* The number of classes in m. */
+unsigned atlas_class_mask_count(struct atlas_class_mask m);
+/* Whether a and b share a class; whether they share none. */
+int atlas_class_mask_overlaps(struct atlas_class_mask a,
+			      struct atlas_class_mask b);
+int atlas_class_mask_is_disjoint(struct atlas_class_mask a,
+				 struct atlas_class_mask b);
+struct atlas_class_mask
+atlas_class_mask_intersection(struct atlas_class_mask a,
+			      struct atlas_class_mask b);
+struct atlas_class_mask atlas_class_mask_union(struct atlas_class_mask a,
+					       struct atlas_class_mask b);
+/* The classes of m in ascending order into out; returns their number. */
+unsigned atlas_class_mask_active(struct atlas_class_mask m,
+				 uint8_t out[ATLAS_CLASSES]);
+
+/*
+ * The phase counter: value in [0, 768) and a 64-bit epoch counting the
+ * wraps of atlas_phase_advance.  A zeroed struct is phase 0, epoch 0.
+ */
+struct atlas_phase {
+	uint32_t value;
+	uint64_t epoch;
+};
+
+/* value = p mod 768; the epoch is unchanged. */
+void atlas_phase_set(struct atlas_phase *ph, uint64_t p);
+/* value = (value + delta) mod 768; epoch += floor((value + delta) / 768). */
+void atlas_phase_advance(struct atlas_phase *ph, uint64_t delta);
+/* value = 0, epoch = 0. */
+void atlas_phase_reset(struct atlas_phase *ph);
+/* The class (phase / 8, 0..95) and sub-phase (phase % 8) of phase mod 768. */
+unsigned atlas_phase_class(uint32_t phase);
+unsigned atlas_phase_sub(uint32_t phase);
+
+/* A phase window: begin and span, half-open, wrapping modulo 768. */
+struct atlas_phase_window {
+	uint32_t begin, span;
+};
+
+/*
+ * Whether phase (mod 768) lies in the window (begin, span): span 0 is
+ * empty, span >= 768 is every phase, otherwise [begin, begin + span)
+ * modulo 768.
+ */
+int atlas_phase_in_window(uint32_t phase, uint32_t begin, uint32_t span);
+/* The exclusive end of a window, (begin + span) mod 768. */
+uint32_t atlas_phase_window_end(uint32_t begin, uint32_t span);
+
+/*
+ * Φ: the linear index page·256 + byte of a boundary coordinate, checking
+ * page < 48 ("invalid page: P (must be in [0, 48))") and byte < 256
+ * ("invalid byte: B (must be in [0, 256))"), ATLAS_ERR_ARG.
+ */
+enum atlas_status atlas_phi_linear_index(unsigned page, unsigned byte,
+					 uint32_t *index,
+					 struct atlas_error *err);
+/*
+ * The inverse of atlas_phi_linear_index; index >= 12288 is ATLAS_ERR_ARG,
+ * "boundary out of range: (index / 256, index % 256)".
+ */
+enum atlas_status atlas_phi_lens_unmap(uint32_t index, unsigned *page,
+				       unsigned *byte, struct atlas_error *err);
+/* (byte << 16) | page, with the checks of atlas_phi_linear_index. */
+enum atlas_status atlas_phi_encode(unsigned page, unsigned byte, uint32_t *x,
+				   struct atlas_error *err);
+/* page = x & 0xFFFF, byte = (x >> 16) & 0xFF; page >= 48 is an error. */
+enum atlas_status atlas_phi_decode(uint32_t x, unsigned *page, unsigned *byte,
+				   struct atlas_error *err);
+
+/*
+ * The boundary-pool offset class·12288 + page·256 + byte.  Errors
+ * (ATLAS_ERR_ARG): "invalid class ID C for BoundMap (must be < 96)",
+ * "invalid Φ-coordinate for BoundMap: invalid page: P (must be in [0,
+ * 48))", "invalid byte: B (must be in [0, 256))".
+ */
+enum atlas_status atlas_bound_map(unsigned c, unsigned page, unsigned byte,
+				  uint64_t *offset, struct atlas_error *err);
+/*
+ * The inverse of atlas_bound_map; offset >= 1179648 is ATLAS_ERR_ARG,
+ * "boundary offset O out of range (must be < 1179648)".
+ */
+enum atlas_status atlas_bound_unmap(uint64_t offset, unsigned *c,
+				    unsigned *page, unsigned *byte,
+				    struct atlas_error *err);
+
+/*
+ * A Φ descriptor: map(c, x, y) = base_ptr + class_offset·c + stride_x·x +
+ * stride_y·y in 64-bit two's complement; windows are half-open.
+ */
+struct atlas_phi_desc {
+	uint64_t base_ptr;
+	int64_t stride_x, stride_y;
+	uint16_t swizzle_id; /* 0: none (the only one defined) */
+	uint8_t window_x_min, window_x_max;
+	uint16_t window_y_min, window_y_max;
+	uint64_t class_offset;
+};
+
+/* identity: strides 256 and 1, windows [0, 48) × [0, 256), class_offset 0. */
+struct atlas_phi_desc atlas_phi_desc_identity(uint64_t base);
+/* class_tiled: identity with class_offset 12288. */
+struct atlas_phi_desc atlas_phi_desc_class_tiled(uint64_t base);
+uint64_t atlas_phi_desc_map(const struct atlas_phi_desc *d, unsigned c,
+			    unsigned x, unsigned y);
+int atlas_phi_desc_in_window(const struct atlas_phi_desc *d, unsigned x,
+			     unsigned y);
+
+/*
+ * The boundary pool: ATLAS_POOL_BYTES zeroed bytes, 64-byte aligned (in
+ * fact page aligned), class c at offset c·12288.  Locking it in memory
+ * and asking for huge pages are best effort: their failure is no error,
+ * only reported by atlas_bound_pool_locked and atlas_bound_pool_huge.
+ */
+struct atlas_bound_pool;
+
+/* A new zeroed pool, or NULL with ATLAS_ERR_NOMEM. */
+struct atlas_bound_pool *atlas_bound_pool_new(struct atlas_error *err);
+void atlas_bound_pool_free(struct atlas_bound_pool *pool);
+/* The ATLAS_POOL_BYTES bytes of the pool. */
+uint8_t *atlas_bound_pool_data(struct atlas_bound_pool *pool);
+/* The 12,288 bytes of class c (*len = ATLAS_CLASS_BYTES). */
+enum atlas_status atlas_bound_pool_view(struct atlas_bound_pool *pool,
+					unsigned c, uint8_t **data, size_t *len,
+					struct atlas_error *err);
+/* Whether mlock and MADV_HUGEPAGE succeeded. */
+int atlas_bound_pool_locked(const struct atlas_bound_pool *pool);
+int atlas_bound_pool_huge(const struct atlas_bound_pool *pool);
+
+/*
+ * A linear bump allocator of offsets within a pool of capacity bytes
+ * (0: unlimited).  Offsets are never reused; atlas_bump_reset starts
+ * over.
+ */
+struct atlas_bump {
+	uint64_t capacity, used;
+};
+
+void atlas_bump_init(struct atlas_bump *b, uint64_t capacity);
+void atlas_bump_reset(struct atlas_bump *b);
+/*
+ * Allocate size bytes aligned to align (a power of two) and set *offset.
+ * Errors, ATLAS_ERR_ARG: "cannot allocate zero-sized buffer", "alignment
+ * A is not a power of two"; ATLAS_ERR_LIMIT: "out of memory: requested R
+ * bytes, A available" (A = capacity - used), leaving b unchanged.
+ */
+enum atlas_status atlas_bump_alloc(struct atlas_bump *b, uint64_t size,
+				   uint64_t align, uint64_t *offset,
+				   struct atlas_error *err);
+
+/* Boundary footprint: pages and bytes a kernel touches, INCLUSIVE ranges. */
+struct atlas_boundary_footprint {
+	uint8_t page_min, page_max, byte_min, byte_max;
+};
+
+/*
+ * Kernel metadata (ISA attributes).  name is borrowed, not copied: it
+ * must outlive the struct.
+ */
+struct atlas_metadata {
+	const char *name;
+	struct atlas_class_mask classes_mask;
+	int mirror_safe, unity_neutral, uses_boundary;
+	struct atlas_boundary_footprint boundary;
+	struct atlas_phase_window phase;
+};
+
+/*
+ * The defaults for name: every class, the flags false, the full footprint
+ * {0, 47, 0, 255} and the full phase window {0, 768}.
+ */
+void atlas_metadata_init(struct atlas_metadata *m, const char *name);
+
+/*
+ * Validate m, returning on the first failure with ATLAS_ERR_VERIFY and
+ * one of, in this order: "invalid kernel metadata: kernel name cannot be
+ * empty", "invalid kernel metadata: kernel must access at least one
+ * class", "invalid page: P (must be in [0, 48))" (page_min, then
+ * page_max), "invalid kernel metadata: page_min > page_max", "invalid
+ * kernel metadata: byte_min > byte_max", "invalid phase: P (must be in
+ * [0, 768))", "invalid kernel metadata: phase span S exceeds modulus
+ * 768", "invalid kernel metadata: mirror pair M missing for class C"
+ * (mirror_safe, atlas numbering).
+ */
+enum atlas_status atlas_metadata_validate(const struct atlas_metadata *m,
+					  struct atlas_error *err);
+
+/*
+ * Runtime checks (ATLAS_ERR_EXEC).  Phase: "phase window violation:
+ * current phase P not in [B, E)".  Boundary (the footprint is
+ * inclusive): "boundary violation: (X, Y) outside window ([PMIN, PMAX],
+ * [BMIN, BMAX])"; callers check it when uses_boundary is set.  Mirror
+ * safety (only when mirror_safe): "mirror safety violation: class C and
+ * mirror M produced different results".
+ */
+enum atlas_status atlas_metadata_check_phase(const struct atlas_metadata *m,
+					     uint32_t phase,
+					     struct atlas_error *err);
+enum atlas_status atlas_metadata_check_boundary(const struct atlas_metadata *m,
+						unsigned x, unsigned y,
+						struct atlas_error *err);
+enum atlas_status atlas_metadata_check_mirror(const struct atlas_metadata *m,
+					      struct atlas_error *err);
+/*
+ * Before a launch: the phase window, then mirror safety, then validate,
+ * whose message becomes "invalid metadata: MSG" (ATLAS_ERR_VERIFY).
+ */
+enum atlas_status atlas_metadata_check_launch(const struct atlas_metadata *m,
+					      uint32_t phase,
+					      struct atlas_error *err);
+
+/* A buffer's extent within a pool, for the aliasing check. */
+struct atlas_buffer_range {
+	uint64_t id;
+	unsigned pool;
+	uint64_t offset, size;
+};
+
+/*
+ * Two buffers alias when in the same pool and a.end > b.offset and b.end
+ * > a.offset: ATLAS_ERR_EXEC, "aliasing violation: buffers A and B
+ * overlap".
+ */
+enum atlas_status atlas_metadata_check_alias(const struct atlas_buffer_range *a,
+					     const struct atlas_buffer_range *b,
+					     struct atlas_error *err);
+
+/* ---- resonance ---------------------------------------------------------- */
+
+/*
+ * An exact rational, the unit of resonance (man 7 atlas, DESIGN.md 8.2).
+ * Canonical form: den > 0, gcd(|num|, den) = 1, and zero is 0/1.  Every
+ * ratio the library returns is canonical, and every ratio it takes must
+ * be (atlas_ratio_make reduces any other pair).
+ */
+struct atlas_ratio {
+	int64_t num, den;
+};
+
+/* Bytes atlas_ratio_format needs at most: "-9223372036854775808/" + 19
+   digits + NUL. */
+#define ATLAS_RATIO_BUFSIZE 48
+
+/*
+ * Whether r is canonical: ATLAS_OK, else ATLAS_ERR_ARG with "resonance
+ * ratio has zero denominator" or "resonance ratio non-canonical: N/D"
+ * (a negative denominator, a common factor, or 0/D with D != 1).
+ */
+enum atlas_status atlas_ratio_check(struct atlas_ratio r,
+				    struct atlas_error *err);
+
+/*
+ * num/den in canonical form in *out.  ATLAS_ERR_ARG for den 0 (message
+ * as atlas_ratio_check); ATLAS_ERR_LIMIT "resonance arithmetic overflow:
+ * N/D exceeds i64 range" when the reduced value does not fit (only
+ * INT64_MIN/-1 and its multiples).  *out is unchanged on failure.
+ */
+enum atlas_status atlas_ratio_make(int64_t num, int64_t den,
+				   struct atlas_ratio *out,
+				   struct atlas_error *err);
+
+/*
+ * *out = a + b exactly (reference 1.6 RES_ACCUM: 128-bit intermediates,
+ * reduced, then narrowed).  a and b must be canonical (atlas_ratio_check
+ * and its message).  A result outside i64 is ATLAS_ERR_LIMIT "resonance
+ * arithmetic overflow: N/D exceeds i64 range", N/D the reduced exact
+ * result.  *out is written only on success, so it may be the variable a
+ * or b was read from (acc = a + acc).
+ */
+enum atlas_status atlas_ratio_add(struct atlas_ratio a, struct atlas_ratio b,
+				  struct atlas_ratio *out,
+				  struct atlas_error *err);
+
+/* -1, 0 or 1 as a < b, a = b, a > b; exact.  Both canonical. */
+int atlas_ratio_cmp(struct atlas_ratio a, struct atlas_ratio b);
+
+/*
+ * The exact value of a finite double (±m·2^e, reduced) in *out; -0 and +0
+ * give 0/1.  NaN and infinities: ATLAS_ERR_ARG "not a finite number".  A
+ * value whose numerator or denominator does not fit i64 (|x| >= 2^63
+ * except -2^63, or a denominator above 2^62): ATLAS_ERR_LIMIT "resonance
+ * arithmetic overflow: M*2^E exceeds i64 range" or "... M/2^E ...", M
+ * odd.  *out is unchanged on failure.
+ */
+enum atlas_status atlas_ratio_from_f64(double x, struct atlas_ratio *out,
+				       struct atlas_error *err);
+
+/* As atlas_ratio_from_f64, for a float: f32 0.1 is 13421773/134217728. */
+enum atlas_status atlas_ratio_from_f32(float x, struct atlas_ratio *out,
+				       struct atlas_error *err);
+
+/*
+ * Write r as "N/D" into buf (size bytes, ATLAS_RATIO_BUFSIZE suffice)
+ * and return buf.  The denominator is always written ("0/1", "3/1"):
+ * every value has one shape, the one the messages use, and a script
+ * splits it at the '/'.
+ */
+char *atlas_ratio_format(struct atlas_ratio r, char *buf, size_t size);
+
+#define ATLAS_RESONANCE_CLASSES 96
+
+/*
+ * The resonance accumulator R[96] (reference 1.6): one canonical ratio
+ * per class, all 0/1 at first.  A plain struct: embed it and clear it
+ * with atlas_resonance_zero, or allocate one with atlas_resonance_new.
+ * The functions below never leave an entry non-canonical, and a failed
+ * call changes no entry.
+ */
+struct atlas_resonance {
+	struct atlas_ratio r[ATLAS_RESONANCE_CLASSES];
+};
+
+/* Set every entry of acc to 0/1. */
+void atlas_resonance_zero(struct atlas_resonance *acc);
+
+/* A zeroed accumulator, freed with atlas_resonance_free; NULL if out of
+   memory. */
+struct atlas_resonance *atlas_resonance_new(struct atlas_error *err);
+void atlas_resonance_free(struct atlas_resonance *acc);
+
+/*
+ * R[cls] += delta (the ResAccum instruction).  Errors, in this order:
+ * ATLAS_ERR_ARG "invalid class index: C (must be < 96)"; the delta's
+ * atlas_ratio_check error; atlas_ratio_add's overflow, R[cls] unchanged.
+ */
+enum atlas_status atlas_resonance_accumulate(struct atlas_resonance *acc,
+					     uint64_t cls,
+					     struct atlas_ratio delta,
+					     struct atlas_error *err);
+
+/*
+ * R[c] += delta[c] for all 96 classes, all or nothing: every delta is
+ * checked first (the first bad one is reported, as atlas_ratio_check
+ * words it), then the sums are formed in a copy, so that an overflow in
+ * any class leaves every entry as it was.
+ */
+enum atlas_status atlas_resonance_add_deltas(
+	struct atlas_resonance *acc,
+	const struct atlas_ratio delta[ATLAS_RESONANCE_CLASSES],
+	struct atlas_error *err);
+
+/*
+ * The exact sum of the 96 entries in *sum.  The running sum is kept on
+ * 128 bits, so partial sums may leave i64 range; ATLAS_ERR_LIMIT when the
+ * total does not fit i64 ("resonance arithmetic overflow: N/D exceeds i64
+ * range") or an intermediate does not fit 128 bits ("resonance arithmetic
+ * overflow: sum exceeds i128 range").
+ */
+enum atlas_status atlas_resonance_sum(const struct atlas_resonance *acc,
+				      struct atlas_ratio *sum,
+				      struct atlas_error *err);
+
+/*
+ * Unity neutrality: *neutral = (the sum of R is exactly 0).  The total
+ * need not fit i64, so only the i128 overflow of atlas_resonance_sum can
+ * fail.
+ */
+enum atlas_status atlas_resonance_is_neutral(const struct atlas_resonance *acc,
+					     int *neutral,
+					     struct atlas_error *err);
+
+/*
+ * The post-launch check (reference 1.10): ATLAS_OK when neutral, else
+ * ATLAS_ERR_EXEC "unity neutrality violation: net resonance delta
+ * non-zero" (or the overflow error of atlas_resonance_is_neutral).
+ */
+enum atlas_status
+atlas_resonance_check_neutral(const struct atlas_resonance *acc,
+			      struct atlas_error *err);
+
+struct atlas_resonance_stats {
+	struct atlas_ratio sum; /* exact sum of the entries */
+	/*
+	 * The entry of largest absolute value, sign kept (|INT64_MIN/1|
+	 * would not fit), and its class: the lowest on ties; 0/1 and class
+	 * 0 when every entry is zero.
+	 */
+	struct atlas_ratio max;
+	unsigned max_class;
+	unsigned nonzero; /* number of entries other than 0/1 */
+};
+
+/*
+ * Fill *st (reference 1.6 statistics; magnitudes compared exactly by
+ * cross-multiplication).  Fails, *st unchanged, only when the sum does
+ * (atlas_resonance_sum).
+ */
+enum atlas_status atlas_resonance_statistics(const struct atlas_resonance *acc,
+					     struct atlas_resonance_stats *st,
+					     struct atlas_error *err);
+
+/* ---- pool files ---- */
+
+/*
+ * Parse an unsigned number: decimal digits, or hex digits after 0x or 0X;
+ * nothing else (no sign, blanks or suffix).  Returns ATLAS_OK and sets
+ * *out; ATLAS_ERR_ARG "invalid number 'TEXT'" when malformed,
+ * ATLAS_ERR_LIMIT "number 'TEXT' out of range" above 2^64 - 1.
+ */
+enum atlas_status atlas_number_parse(const char *text, uint64_t *out,
+				     struct atlas_error *err);
+
+#define ATLAS_DIGEST_BYTES 32
+
+/*
+ * The BLAKE2b-256 digest (unkeyed, libsodium crypto_generichash) of len
+ * bytes of data into out, as "b2sum -l 256" computes it.  Fails only if
+ * libsodium cannot initialise (ATLAS_ERR_UNSUPPORTED).
+ */
+enum atlas_status atlas_digest(const void *data, size_t len,
+			       uint8_t out[ATLAS_DIGEST_BYTES],
+			       struct atlas_error *err);
+
+/*
+ * Read the pool image at path, exactly ATLAS_POOL_BYTES bytes, into buf
+ * (ATLAS_POOL_BYTES bytes, owned by the caller).  Errors, their messages
+ * without the path: ATLAS_ERR_IO (strerror text, errnum set);
+ * ATLAS_ERR_INPUT "not a pool image (N bytes, want 1179648)".
+ */
+enum atlas_status atlas_pool_file_read(const char *path, uint8_t *buf,
+				       struct atlas_error *err);
+
+/*
+ * Create a zeroed pool image at path (mode 0666 less the umask).  An
+ * existing file is an error (EEXIST, ATLAS_ERR_IO) unless overwrite is
+ * set, when it is truncated and rewritten in place.
+ */
+enum atlas_status atlas_pool_file_create(const char *path, int overwrite,
+					 struct atlas_error *err);
+
 #endif /* ATLAS_H */
