@@ -336,6 +336,36 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 				   const struct atlas_arg *args, size_t nargs,
 				   struct atlas_error *err);
 
+/* ---- Atlas run state (engine) ------------------------------------------- */
+struct atlas_resonance;
+/*
+ * What the Atlas instructions of a run see and change (man 7 atlas-isa):
+ * the boundary pool as buffer handle 0 ([phi(C, P, B)] addresses, and
+ * registers holding handle 0), the phase (phase.get reads it as it was at
+ * launch start; phase.adv N advances it by N per executing lane,
+ * applied at launch end as atlas_phase_advance, epoch counting the wraps)
+ * and the resonance accumulator res.accum adds to (in lane order).
+ * A launch that fails leaves phase, epoch and resonance unchanged.
+ */
+struct atlas_run_state {
+	struct atlas_view boundary; /* handle 0; data NULL = none */
+	uint32_t phase;		    /* in [0, 768); taken mod 768 */
+	uint64_t epoch;
+	struct atlas_resonance *resonance; /* may be NULL: res.accum then
+					      fails "no resonance
+					      accumulator" */
+};
+
+/*
+ * atlas_engine_run with a run state (NULL: no boundary pool, phase 0, no
+ * accumulator, which is what atlas_engine_run does).
+ */
+enum atlas_status
+atlas_engine_run_state(struct atlas_engine *e, const struct atlas_program *p,
+		       const struct atlas_launch *l,
+		       const struct atlas_arg *args, size_t nargs,
+		       struct atlas_run_state *state, struct atlas_error *err);
+
 /*
  * Parse text as a value of type t into its bit pattern, zero-extended.
  * As for the ISA's immediates, 0x hex is the raw bit pattern of any type;
@@ -1056,6 +1086,17 @@ enum atlas_status atlas_resonance_statistics(const struct atlas_resonance *acc,
 enum atlas_status atlas_number_parse(const char *text, uint64_t *out,
 				     struct atlas_error *err);
 
+/*
+ * atlas_number_parse, then a range check: the value must be below limit
+ * (inclusive: at most limit - 1).  ATLAS_ERR_ARG "invalid WHAT 'TEXT'
+ * (not a number)"; ATLAS_ERR_LIMIT "invalid WHAT N (must be < LIMIT)"
+ * or, inclusive, "(must be <= LIMIT - 1)".  limit must not be 0.
+ */
+enum atlas_status atlas_number_parse_below(const char *what, const char *text,
+					   uint64_t limit, int inclusive,
+					   uint64_t *out,
+					   struct atlas_error *err);
+
 #define ATLAS_DIGEST_BYTES 32
 
 /*
@@ -1083,5 +1124,80 @@ enum atlas_status atlas_pool_file_read(const char *path, uint8_t *buf,
  */
 enum atlas_status atlas_pool_file_create(const char *path, int overwrite,
 					 struct atlas_error *err);
+
+/*
+ * The number of non-zero bytes of class c of pool (ATLAS_POOL_BYTES
+ * bytes) and the BLAKE2b-256 digest of its ATLAS_CLASS_BYTES bytes.
+ * ATLAS_ERR_ARG for c >= 96 (atlas_class_check).
+ */
+enum atlas_status atlas_pool_class_stat(const uint8_t *pool, unsigned c,
+					size_t *nonzero,
+					uint8_t digest[ATLAS_DIGEST_BYTES],
+					struct atlas_error *err);
+
+/* Everything about one class in one numbering, for tables. */
+struct atlas_class_info {
+	unsigned mirror;
+	unsigned degree; /* 0 in sigil, which defines no neighbours */
+	uint8_t nbr[ATLAS_MAX_DEGREE]; /* the first degree are set, ascending */
+	int unity;
+	uint8_t byte; /* the canonical byte (atlas_class_byte) */
+};
+
+/* Fill *info for class c; ATLAS_ERR_ARG for c >= 96. */
+enum atlas_status atlas_class_info(enum atlas_numbering n, unsigned c,
+				   struct atlas_class_info *info,
+				   struct atlas_error *err);
+
+/*
+ * Row c of atlas-pool's tables into buf (size bytes; 256 suffice), no
+ * newline: with pool set, the stat row "class nonzero digest" of that
+ * pool image, else the class table row "class mirror degree neighbours
+ * unity byte" of numbering n (neighbours comma-separated; degree and
+ * neighbours "-" in sigil; unity 0 or 1; byte 0xHH).  json: a JSON
+ * object instead, with the keys class, nonzero, digest (lower-case hex)
+ * or class, mirror, degree, neighbors (an array; null in sigil), unity
+ * (a boolean), byte (a number).  ATLAS_ERR_ARG for c >= 96.
+ */
+enum atlas_status atlas_pool_row(const uint8_t *pool, enum atlas_numbering n,
+				 unsigned c, int json, char *buf, size_t size,
+				 struct atlas_error *err);
+
+/* The lookups of atlas-pool. */
+enum atlas_pool_query {
+	ATLAS_QUERY_ENCODE,    /* v: page, byte; "0xXXXXXXXX" */
+	ATLAS_QUERY_DECODE,    /* v: x; "page byte" */
+	ATLAS_QUERY_MAP,       /* v: class, page, byte; the offset */
+	ATLAS_QUERY_UNMAP,     /* v: offset; "class page byte" */
+	ATLAS_QUERY_CLASS,     /* v: byte; its class in numbering n */
+	ATLAS_QUERY_MIRROR,    /* v: class; its mirror in numbering n */
+	ATLAS_QUERY_NEIGHBORS, /* v: class; its atlas neighbours, ascending */
+	ATLAS_QUERY_UNITY      /* the unity classes of numbering n */
+};
+
+/*
+ * Answer lookup q on the numbers v into buf (size bytes; 64 suffice) as
+ * one line of text without the newline; lists are space-separated.
+ * Errors: those of the atlas_phi_*, atlas_bound_* and atlas_class_*
+ * functions, and for DECODE "invalid page P in phi value 0xX (must be
+ * < 48)" (ATLAS_ERR_ARG).
+ */
+enum atlas_status atlas_pool_query(enum atlas_pool_query q,
+				   enum atlas_numbering n, const uint64_t *v,
+				   char *buf, size_t size,
+				   struct atlas_error *err);
+
+/*
+ * Write the bytes of fd into class c of the pool image at path from page
+ * on, at most the room left in the class (12288 - 256·page bytes), and
+ * replace the file (atlas_file_replace).  *got (if got is not NULL):
+ * the bytes read from fd.
+ * Messages name path or src (the name of fd): "SRC: more than N bytes
+ * for class C from page P" (ATLAS_ERR_LIMIT, the file unchanged), and
+ * those of atlas_pool_file_read and the I/O helpers.
+ */
+enum atlas_status atlas_pool_file_put(const char *path, unsigned c,
+				      unsigned page, int fd, const char *src,
+				      size_t *got, struct atlas_error *err);
 
 #endif /* ATLAS_H */

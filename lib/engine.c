@@ -239,9 +239,12 @@ static enum atlas_status check_args(const struct atlas_program *p,
  */
 static int needs_one_thread(const struct atlas_program *p)
 {
+	/* res.accum adds in lane order: whether an intermediate sum
+	   overflows may depend on the order */
 	for (size_t i = 0; i < p->ninsns; i++)
 		if (p->insns[i].op == OP_POOL_ALLOC ||
-		    p->insns[i].op == OP_ATOM_FETCH_ADD)
+		    p->insns[i].op == OP_ATOM_FETCH_ADD ||
+		    p->insns[i].op == OP_RES_ACCUM)
 			return 1;
 	return 0;
 }
@@ -259,6 +262,41 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 				   const struct atlas_arg *args, size_t nargs,
 				   struct atlas_error *err)
 {
+	return atlas_engine_run_state(e, p, l, args, nargs, NULL, err);
+}
+
+/* The Atlas run state into c (views[0] is the boundary pool). */
+static void state_in(struct launch_ctx *c, struct atlas_view *views,
+		     const struct atlas_run_state *st)
+{
+	if (!st)
+		return;
+	views[0] = st->boundary;
+	c->phase0 = st->phase % ATLAS_PHASE_MODULUS;
+	c->phase.value = c->phase0;
+	c->phase.epoch = st->epoch;
+	if (st->resonance) {
+		c->has_res = 1;
+		c->res = *st->resonance;
+	}
+}
+
+static void state_out(const struct launch_ctx *c, struct atlas_run_state *st)
+{
+	if (!st)
+		return;
+	st->phase = c->phase.value;
+	st->epoch = c->phase.epoch;
+	if (st->resonance)
+		*st->resonance = c->res;
+}
+
+enum atlas_status
+atlas_engine_run_state(struct atlas_engine *e, const struct atlas_program *p,
+		       const struct atlas_launch *l,
+		       const struct atlas_arg *args, size_t nargs,
+		       struct atlas_run_state *state, struct atlas_error *err)
+{
 	struct atlas_view views[MAX_PARAMS + 1];
 	struct launch_ctx c;
 	enum atlas_status st;
@@ -269,6 +307,7 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 	st = check_args(p, args, nargs, views, &c.nviews, err);
 	if (st != ATLAS_OK)
 		return st;
+	state_in(&c, views, state);
 	total = grid_lanes(l, err);
 	if (total == 0)
 		return ATLAS_ERR_ARG;
@@ -290,8 +329,10 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 	c.lanes_per_block = (uint64_t)l->block[0] * l->block[1] * l->block[2];
 	c.pool_limit = e->pool_limit;
 	c.err_block = UINT64_MAX;
-	if (c.nlanes == 0 || p->ninsns == 0)
+	if (c.nlanes == 0 || p->ninsns == 0) {
+		state_out(&c, state);
 		return ATLAS_OK;
+	}
 	pthread_mutex_init(&c.lock, NULL);
 
 	T = e->nthreads;
@@ -334,5 +375,6 @@ enum atlas_status atlas_engine_run(struct atlas_engine *e,
 			*err = c.err;
 		return c.err.code;
 	}
+	state_out(&c, state);
 	return ATLAS_OK;
 }

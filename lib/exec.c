@@ -354,10 +354,20 @@ static int step(struct worker *w, size_t i)
 	case OP_PREDUCE:
 		rc = exec_higher(w, in, s);
 		break;
-	default:
+	case OP_CLS_GET:
+	case OP_MIRROR:
+	case OP_UNITY_TEST:
+	case OP_NBR_COUNT:
+	case OP_NBR_GET:
+	case OP_RES_ACCUM:
+	case OP_PHASE_GET:
+	case OP_PHASE_ADV:
+	case OP_BOUND_MAP:
+		rc = exec_atlas(w, in, s);
+		break;
+	default: /* the verifier lets no other opcode through */
 		return lane_fail(w, in, 0, ATLAS_ERR_UNSUPPORTED,
-				 "unsupported instruction: %s",
-				 isa_op_table[in->op].mnemonic);
+				 "invalid opcode: %u", (unsigned)in->op);
 	}
 	if (rc)
 		return -1;

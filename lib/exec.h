@@ -98,6 +98,13 @@ struct launch_ctx {
 	struct kpool *pools;
 	size_t npools, pools_cap;
 	uint64_t pool_bytes, pool_limit;
+	/* the Atlas run state: views[0] is the boundary pool (data NULL: none);
+	   phase.adv and res.accum change phase and res under lock, and the
+	   engine copies them back to the caller's state on success */
+	uint32_t phase0; /* the phase at launch start (phase.get) */
+	struct atlas_phase phase;
+	int has_res;
+	struct atlas_resonance res;
 	/* the earliest failing interpreter block so far, or UINT64_MAX */
 	uint64_t err_block;
 	struct atlas_error err;
@@ -169,6 +176,10 @@ int exec_pool(struct worker *w, const struct isa_insn *in,
 int exec_higher(struct worker *w, const struct isa_insn *in,
 		const struct split *s);
 
+/* The Atlas instructions (exec_atlas.c): 0, or -1 with w->err set. */
+int exec_atlas(struct worker *w, const struct isa_insn *in,
+	       const struct split *s);
+
 /*
  * If every lane of the block addresses one contiguous, in-window range of
  * elements of size bytes (uniform handle, offset affine with stride size),
@@ -210,6 +221,13 @@ void reg_commit_uniform(struct worker *w, unsigned reg, enum atlas_type t,
 /* Copy aliased registers overlapping [lo, hi) of buffer handle into own
    storage, before that range is written. */
 void regs_unalias(struct worker *w, unsigned handle, uint64_t lo, uint64_t hi);
+
+/* Write predicate p for the lanes of split s from src (EXEC_B bytes, 0 or
+   1), or from one value (exec_alu.c). */
+void pred_commit(struct worker *w, unsigned p, const uint8_t *src,
+		 const struct split *s);
+void pred_commit_uniform(struct worker *w, unsigned p, uint8_t v,
+			 const struct split *s);
 
 /* Set w->err (message as in the reference) and return -1. */
 int lane_fail(struct worker *w, const struct isa_insn *in, size_t lane,

@@ -11,8 +11,8 @@
 
 /* ---- predicates ---------------------------------------------------------- */
 
-static void pred_commit(struct worker *w, unsigned p, const uint8_t *src,
-			const struct split *s)
+void pred_commit(struct worker *w, unsigned p, const uint8_t *src,
+		 const struct split *s)
 {
 	struct vpred *q = &w->preds[p];
 
@@ -28,8 +28,8 @@ static void pred_commit(struct worker *w, unsigned p, const uint8_t *src,
 	ops_blend(q->lanes, src, s->mask, w->nlanes, 1);
 }
 
-static void pred_commit_uniform(struct worker *w, unsigned p, uint8_t v,
-				const struct split *s)
+void pred_commit_uniform(struct worker *w, unsigned p, uint8_t v,
+			 const struct split *s)
 {
 	struct vpred *q = &w->preds[p];
 

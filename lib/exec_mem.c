@@ -18,7 +18,8 @@ static int resolve(struct worker *w, const struct isa_insn *in, size_t lane,
 	const struct launch_ctx *c = w->ctx;
 	const struct atlas_view *v;
 
-	if (h == 0 || h >= c->nviews)
+	/* handle 0 is the boundary pool, when the run has one */
+	if (h >= c->nviews || (h == 0 && !c->views[0].data))
 		return lane_fail(w, in, lane, ATLAS_ERR_EXEC,
 				 "invalid buffer handle: %" PRIu64, h);
 	v = &c->views[h];
@@ -50,6 +51,11 @@ static void lane_addr(struct worker *w, const struct isa_addr *a, size_t k,
 		*h = a->handle;
 		*off = (uint64_t)a->offset;
 		break;
+	case ADDR_PHI:
+		*h = 0;
+		*off = (uint64_t)a->cls * ATLAS_CLASS_BYTES +
+		       (uint64_t)a->page * ATLAS_PAGE_BYTES + a->byte;
+		break;
 	case ADDR_REG:
 		*h = reg_lane_value(w, a->base, ATLAS_U64, k);
 		*off = (uint64_t)a->offset;
@@ -65,7 +71,8 @@ static void lane_addr(struct worker *w, const struct isa_addr *a, size_t k,
 static int addr_uniform(struct worker *w, const struct isa_addr *a, uint64_t *h,
 			uint64_t *off)
 {
-	if (a->mode != ADDR_BUF && wreg(w, a->base)->shape != SH_UNIFORM)
+	if (a->mode != ADDR_BUF && a->mode != ADDR_PHI &&
+	    wreg(w, a->base)->shape != SH_UNIFORM)
 		return 0;
 	if (a->mode == ADDR_REGREG && wreg(w, a->index)->shape != SH_UNIFORM)
 		return 0;
@@ -86,7 +93,7 @@ uint8_t *exec_span(struct worker *w, const struct isa_addr *a, uint64_t size,
 	if (o->shape != SH_AFFINE || o->stride != size)
 		return NULL;
 	h = wreg(w, a->base)->base;
-	if (h == 0 || h >= w->ctx->nviews)
+	if (h >= w->ctx->nviews || (h == 0 && !w->ctx->views[0].data))
 		return NULL;
 	v = &w->ctx->views[h];
 	*handle = (unsigned)h;
@@ -159,7 +166,7 @@ int exec_store(struct worker *w, const struct isa_insn *in,
 	       const struct split *s)
 {
 	enum atlas_type t = in->type;
-	uint64_t size = isa_size(t), h, off, last_h = 0;
+	uint64_t size = isa_size(t), h, off, last_h = UINT64_MAX;
 	const uint8_t *mask = first_lane_mask(w, s);
 	const uint8_t *val;
 	uint8_t *p = NULL;
@@ -199,7 +206,7 @@ int exec_atomic(struct worker *w, const struct isa_insn *in,
 		const struct split *s)
 {
 	enum atlas_type t = in->type;
-	uint64_t size = isa_size(t), h, off, last_h = 0;
+	uint64_t size = isa_size(t), h, off, last_h = UINT64_MAX;
 	ops_bin_fn fn = ops_binary(in->op == OP_ATOM_MIN ? OP_MIN : OP_ADD, t);
 	struct launch_ctx *c = w->ctx;
 	uint8_t *old = in->op == OP_ATOM_FETCH_ADD ? w->scratch[1] : NULL;

@@ -56,12 +56,12 @@ enum isa_fmt {
 	FMT_PMAP,       /* pmap.OP.T rOut, rIn, rN       sub=map dst src0 src1 */
 	FMT_PMAP2,      /* pmap2.OP.T rOut, rA, rB, rN   sub=map2 dst src0 src1 src2 */
 	FMT_PREDUCE,    /* preduce.OP.T rOut, rIn, rN    sub=red dst src0 src1 */
-	/* Atlas-specific formats (semantics come with the Atlas-space work) */
+	/* Atlas-specific formats (exec_atlas.c; classes are u8 registers) */
 	FMT_R,          /* cls.get rD / phase.get rD     dst                   */
 	FMT_RR,         /* mirror rD, rS / nbr.count rD, rC    dst src0        */
-	FMT_PRED_F64,   /* unity.test pD, EPS            dst(pred) imm=f64 bits */
+	FMT_PRED_R,     /* unity.test pD, rC             dst(pred) src0        */
 	FMT_RRI,        /* nbr.get rD, rC, IDX           dst src0 imm          */
-	FMT_SRC2,       /* res.accum rC, rV              src0 src1             */
+	FMT_SRC2,       /* res.accum.T rC, rV            src0 src1             */
 	FMT_I,          /* phase.adv N                   imm                   */
 	FMT_RRRR,       /* bound.map rD, rC, rP, rB      dst src0 src1 src2    */
 	FMT_ATOM_RET    /* atom.fetch_add.T rD, [addr], rS   dst addr src0     */
@@ -142,10 +142,10 @@ enum isa_group {
 	X(MEM_FENCE, "memfence", FMT_FENCE, GRP_SYNC, TM_NONE)                 \
 	X(CLS_GET, "cls.get", FMT_R, GRP_ATLAS, TM_NONE)                       \
 	X(MIRROR, "mirror", FMT_RR, GRP_ATLAS, TM_NONE)                        \
-	X(UNITY_TEST, "unity.test", FMT_PRED_F64, GRP_ATLAS, TM_NONE)          \
+	X(UNITY_TEST, "unity.test", FMT_PRED_R, GRP_ATLAS, TM_NONE)            \
 	X(NBR_COUNT, "nbr.count", FMT_RR, GRP_ATLAS, TM_NONE)                  \
 	X(NBR_GET, "nbr.get", FMT_RRI, GRP_ATLAS, TM_NONE)                     \
-	X(RES_ACCUM, "res.accum", FMT_SRC2, GRP_ATLAS, TM_NONE)                \
+	X(RES_ACCUM, "res.accum", FMT_SRC2, GRP_ATLAS, TM_FLT)                 \
 	X(PHASE_GET, "phase.get", FMT_R, GRP_ATLAS, TM_NONE)                   \
 	X(PHASE_ADV, "phase.adv", FMT_I, GRP_ATLAS, TM_NONE)                   \
 	X(BOUND_MAP, "bound.map", FMT_RRRR, GRP_ATLAS, TM_NONE)                \

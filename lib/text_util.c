@@ -114,7 +114,7 @@ static const char *const operands[] = {
 	[FMT_ATOM] = "as",	 [FMT_PMAP] = "dss",
 	[FMT_PMAP2] = "dsss",	 [FMT_PREDUCE] = "dss",
 	[FMT_R] = "d",		 [FMT_RR] = "ds",
-	[FMT_PRED_F64] = "qi",	 [FMT_RRI] = "dsi",
+	[FMT_PRED_R] = "qs",	 [FMT_RRI] = "dsi",
 	[FMT_SRC2] = "ss",	 [FMT_I] = "i",
 	[FMT_RRRR] = "dsss",	 [FMT_ATOM_RET] = "das",
 };
@@ -140,8 +140,6 @@ enum text_imm text_imm_kind(enum isa_fmt f)
 	switch (f) {
 	case FMT_IMM:
 		return TI_TYPED;
-	case FMT_PRED_F64:
-		return TI_F64;
 	case FMT_BAR:
 	case FMT_REDUCE:
 	case FMT_POOL_ALLOC:

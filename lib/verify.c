@@ -165,7 +165,32 @@ void verify_decode(const struct isa_insn *in, struct opnds *o)
 		rd(o, in->src[1], ATLAS_U64);
 		rd(o, in->src[2], ATLAS_U32);
 		break;
-	default: /* no register operands, or not implemented (GRP_ATLAS) */
+	case FMT_R: /* cls.get, phase.get */
+		wr(o, in->dst, in->op == OP_CLS_GET ? ATLAS_U8 : ATLAS_U32);
+		break;
+	case FMT_RR: /* mirror, nbr.count */
+		rd(o, in->src[0], ATLAS_U8);
+		wr(o, in->dst, in->op == OP_MIRROR ? ATLAS_U8 : ATLAS_U32);
+		break;
+	case FMT_PRED_R: /* unity.test */
+		rd(o, in->src[0], ATLAS_U8);
+		o->pw = in->dst;
+		break;
+	case FMT_RRI: /* nbr.get */
+		rd(o, in->src[0], ATLAS_U8);
+		wr(o, in->dst, ATLAS_U8);
+		break;
+	case FMT_SRC2: /* res.accum.T */
+		rd(o, in->src[0], ATLAS_U8);
+		rd(o, in->src[1], t);
+		break;
+	case FMT_RRRR: /* bound.map */
+		rd(o, in->src[0], ATLAS_U8);
+		rd(o, in->src[1], ATLAS_U8);
+		rd(o, in->src[2], ATLAS_U8);
+		wr(o, in->dst, ATLAS_U64);
+		break;
+	default: /* no register operands */
 		break;
 	}
 }
@@ -350,6 +375,12 @@ static enum atlas_status check_types(struct verifier *v,
 				   "unsupported operation: CVT from %s to %s",
 				   atlas_type_name(in->type2),
 				   atlas_type_name(t));
+	if ((info->fmt == FMT_RRI && in->imm > 255) ||
+	    (info->fmt == FMT_I && in->imm > 65535))
+		return verify_fail(v, in->line, in->col,
+				   "immediate %llu out of range (0 to %u)",
+				   (unsigned long long)in->imm,
+				   info->fmt == FMT_RRI ? 255u : 65535u);
 	if ((info->fmt == FMT_FENCE && in->sub >= SCOPE_COUNT) ||
 	    (info->fmt == FMT_PMAP && in->sub >= MAP_COUNT) ||
 	    (info->fmt == FMT_PMAP2 && in->sub >= MAP2_COUNT) ||
@@ -382,9 +413,19 @@ static enum atlas_status check_addr(struct verifier *v,
 					   (long long)a->offset);
 		return ATLAS_OK;
 	case ADDR_PHI:
-		return verify_fail(v, in->line, in->col,
-				   "unsupported operation: boundary pool "
-				   "addressing");
+		if (a->cls >= ATLAS_CLASSES)
+			return verify_fail(v, in->line, in->col,
+					   "invalid class index: %u (must be "
+					   "< 96)",
+					   (unsigned)a->cls);
+		if (a->page >= ATLAS_PAGES || a->byte >= ATLAS_PAGE_BYTES)
+			return verify_fail(v, in->line, in->col,
+					   "invalid boundary coordinates: "
+					   "page=%u (must be < 48), byte=%u "
+					   "(must be < 256)",
+					   (unsigned)a->page,
+					   (unsigned)a->byte);
+		return ATLAS_OK;
 	case ADDR_REG:
 		if (a->offset < 0)
 			return verify_fail(v, in->line, in->col,
@@ -411,10 +452,6 @@ static enum atlas_status check_insn(struct verifier *v, size_t pc)
 		return verify_fail(v, in->line, in->col, "invalid opcode: %u",
 				   (unsigned)in->op);
 	info = &isa_op_table[in->op];
-	if (info->group == GRP_ATLAS)
-		return verify_fail(v, in->line, in->col,
-				   "unsupported instruction: %s",
-				   info->mnemonic);
 	verify_decode(in, &o);
 	if (check_indices(v, in, &o) != ATLAS_OK ||
 	    check_types(v, in) != ATLAS_OK)

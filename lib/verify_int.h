@@ -36,7 +36,7 @@ struct verifier {
 };
 
 /*
- * Decode the operands of in, whose opcode is valid and not GRP_ATLAS.
+ * Decode the operands of in, whose opcode is valid.
  * Register and predicate indices are not checked.
  */
 void verify_decode(const struct isa_insn *in, struct opnds *o);

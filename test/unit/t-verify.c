@@ -406,14 +406,54 @@ static void test_insns(void)
 	in = I(OP_CLS_GET, 0);
 	in.dst = 1;
 	emit(in);
-	rejects("unsupported instruction: cls.get", 1, "cls.get");
+	accepts("cls.get");
+
+	start("k");
+	in = I(OP_RES_ACCUM, ATLAS_I32);
+	emit(in);
+	rejects("unsupported operation: RES.ACCUM for type i32", 1,
+		"res.accum.i32");
+
+	start("k");
+	in = I(OP_NBR_GET, 0);
+	in.imm = 256;
+	emit(in);
+	rejects("immediate 256 out of range (0 to 255)", 1, "nbr.get 256");
 
 	start("k");
 	in = I(OP_LDG, ATLAS_F32);
 	in.addr.mode = ADDR_PHI;
+	in.addr.cls = 95;
+	in.addr.page = 47;
+	in.addr.byte = 255;
 	emit(in);
-	rejects("unsupported operation: boundary pool addressing", 1,
-		"phi address");
+	accepts("phi address");
+
+	start("k");
+	in = I(OP_LDG, ATLAS_F32);
+	in.addr.mode = ADDR_PHI;
+	in.addr.cls = 96;
+	emit(in);
+	rejects("invalid class index: 96 (must be < 96)", 1, "phi class 96");
+
+	start("k");
+	in = I(OP_STG, ATLAS_F32);
+	in.addr.mode = ADDR_PHI;
+	in.addr.page = 48;
+	in.addr.byte = 3;
+	emit(in);
+	rejects("invalid boundary coordinates: page=48 (must be < 48), "
+		"byte=3 (must be < 256)",
+		1, "phi page 48");
+
+	start("k");
+	in = I(OP_LDG, ATLAS_F32);
+	in.addr.mode = ADDR_PHI;
+	in.addr.byte = 256;
+	emit(in);
+	rejects("invalid boundary coordinates: page=0 (must be < 48), "
+		"byte=256 (must be < 256)",
+		1, "phi byte 256");
 
 	start("k");
 	param("a", ATLAS_PARAM_ARRAY, ATLAS_F32, ATLAS_USE_IN, 1);
