@@ -379,3 +379,15 @@ says() {
 	sed -i '/^$/d' actual
 	diff transcript actual
 }
+
+@test "the README's atlas-pool examples run" {
+	run -0 atlas-pool mirror 10
+	assert_output 7
+	run -0 atlas-pool neighbors 0
+	assert_output "1 6 12 24 48"
+	run -0 atlas-pool map 5 10 20
+	assert_output 64020
+	run -0 bash -c 'atlas-pool create pool.img && atlas-pool stat pool.img | head -n 2'
+	assert_line --index 0 --regexp '^0 0 [0-9a-f]{64}$'
+	assert_line --index 1 --regexp '^1 0 [0-9a-f]{64}$'
+}
