@@ -119,6 +119,11 @@ $(BUILD)/bench-interp: $(BUILD)/scripts/bench-interp.o $(LIBA)
 
 bench: all $(BUILD)/bench-interp
 
+$(BUILD)/bench-atlas: $(BUILD)/scripts/bench-atlas.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+bench-atlas: all $(BUILD)/bench-atlas
+
 check: all $(UNITS)
 	prove --exec test/tap-exec $(PROVEFLAGS) $(UNITS) test/*.bats test/lint-*.sh
 
@@ -153,7 +158,7 @@ clean:
 	rm -rf $(BUILD) bin $(LIBA) $(KERNEL_JSON)
 
 FORCE:
-.PHONY: all units bench check format-check demo install uninstall clean FORCE
+.PHONY: all units bench bench-atlas check format-check demo install uninstall clean FORCE
 .SECONDARY:
 
 -include $(DEPS)

@@ -155,12 +155,74 @@ static int affine_binary(struct worker *w, const struct isa_insn *in,
 	return 1;
 }
 
+/*
+ * An unsigned affine dividend (the lane id, an offset) over a uniform
+ * divisor: quotient and remainder step from lane to lane without a
+ * division per lane (gid // n, gid % n).  Returns 1 if handled.
+ */
+static int affine_idiv(struct worker *w, const struct isa_insn *in,
+		       const struct split *s)
+{
+	enum atlas_type t = in->type;
+	const struct vreg *a = wreg(w, in->src[0]), *b = wreg(w, in->src[1]);
+	unsigned bits = 8 * (unsigned)isa_size(t);
+	uint64_t d, q, r, dq, dr, last;
+	void *out;
+
+	if (isa_type_is_signed(t) || a->shape != SH_AFFINE ||
+	    b->shape != SH_UNIFORM || b->base == 0)
+		return 0;
+	d = b->base;
+	/* no lane may wrap around the type's width */
+	if (a->stride > (UINT64_MAX - a->base) / (w->nlanes ? w->nlanes : 1))
+		return 0;
+	last = a->base + a->stride * (w->nlanes - 1);
+	if (bits < 64 && last >> bits)
+		return 0;
+	q = a->base / d, r = a->base % d;
+	dq = a->stride / d, dr = a->stride % d;
+	out = w->scratch[0];
+#define AFFINE_IDIV_LOOP(T)                                                    \
+	do {                                                                   \
+		T *o = out;                                                    \
+		for (size_t k = 0; k < w->nlanes; k++) {                       \
+			o[k] = (T)(in->op == OP_MOD ? r : q);                  \
+			q += dq;                                               \
+			r += dr;                                               \
+			if (r >= d) {                                          \
+				r -= d;                                        \
+				q++;                                           \
+			}                                                      \
+		}                                                              \
+	} while (0)
+	switch (bits) {
+	case 8:
+		AFFINE_IDIV_LOOP(uint8_t);
+		break;
+	case 16:
+		AFFINE_IDIV_LOOP(uint16_t);
+		break;
+	case 32:
+		AFFINE_IDIV_LOOP(uint32_t);
+		break;
+	default:
+		AFFINE_IDIV_LOOP(uint64_t);
+		break;
+	}
+#undef AFFINE_IDIV_LOOP
+	reg_commit(w, in->dst, t, out, s);
+	return 1;
+}
+
 static int do_idiv(struct worker *w, const struct isa_insn *in,
 		   const struct split *s)
 {
 	enum atlas_type t = in->type;
 	const void *a, *b;
 	size_t bad;
+
+	if (affine_idiv(w, in, s))
+		return 0;
 
 	if (uni(w, in->src[0]) && uni(w, in->src[1])) {
 		uint64_t r = 0;

@@ -290,10 +290,11 @@ static int bound_map(struct worker *w, const struct isa_insn *in,
 	pg = reg_lanes(w, in->src[1], ATLAS_U8);
 	by = reg_lanes(w, in->src[2], ATLAS_U8);
 	d = w->scratch[1];
+	/* one vector loop; lanes out of range (active or not) send the
+	   block to the lane-by-lane check below */
 	for (size_t k = 0; k < w->nlanes; k++) {
-		any |= ((unsigned)(cl[k] >= ATLAS_CLASSES) |
-			(unsigned)(pg[k] >= ATLAS_PAGES)) &
-		       (m ? m[k] : 1u);
+		any |= (unsigned)(cl[k] >= ATLAS_CLASSES) |
+		       (unsigned)(pg[k] >= ATLAS_PAGES);
 		d[k] = (uint64_t)cl[k] * ATLAS_CLASS_BYTES +
 		       (uint64_t)pg[k] * ATLAS_PAGE_BYTES + by[k];
 	}

@@ -104,6 +104,78 @@ uint8_t *exec_span(struct worker *w, const struct isa_addr *a, uint64_t size,
 	return (uint8_t *)v->data + (o->base - v->base);
 }
 
+/*
+ * The byte range [*lo, *hi) that the active lanes of an [rH + rO] address
+ * with a uniform handle touch, and the view it must lie in; 0 if the
+ * address is not of that form or the range is not inside the view (the
+ * caller then goes lane by lane and reports the first failing lane).
+ */
+static const struct atlas_view *scattered(struct worker *w,
+					  const struct isa_addr *a,
+					  const uint8_t *mask, uint64_t size,
+					  const uint64_t **offs)
+{
+	const struct atlas_view *v;
+	uint64_t h, lo = UINT64_MAX, hi = 0;
+	const uint64_t *o;
+
+	if (a->mode != ADDR_REGREG || wreg(w, a->base)->shape != SH_UNIFORM)
+		return NULL;
+	h = wreg(w, a->base)->base;
+	if (h >= w->ctx->nviews || (h == 0 && !w->ctx->views[0].data))
+		return NULL;
+	v = &w->ctx->views[h];
+	o = reg_lanes(w, a->index, ATLAS_U64);
+	for (size_t k = 0; k < w->nlanes; k++) {
+		uint64_t x = mask && !mask[k] ? lo : o[k];
+		uint64_t y = mask && !mask[k] ? hi : o[k];
+
+		lo = x < lo ? x : lo;
+		hi = y > hi ? y : hi;
+	}
+	if (lo == UINT64_MAX && hi == 0)
+		return v; /* no active lane */
+	if (lo < v->base || hi - v->base > v->size ||
+	    size > v->size - (hi - v->base))
+		return NULL;
+	*offs = o;
+	return v;
+}
+
+/* Load lane values of size bytes from scattered offsets of one buffer. */
+static int gather(struct worker *w, const struct isa_addr *a,
+		  const uint8_t *mask, uint64_t size, uint8_t *d)
+{
+	const uint64_t *o = NULL;
+	const struct atlas_view *v = scattered(w, a, mask, size, &o);
+	const uint8_t *base;
+
+	if (!v)
+		return 0;
+	if (!o)
+		return 1;
+	base = v->data;
+	for (size_t k = 0; k < w->nlanes; k++) {
+		if (mask && !mask[k])
+			continue;
+		switch (size) {
+		case 1:
+			d[k] = base[o[k] - v->base];
+			break;
+		case 2:
+			memcpy(d + 2 * k, base + (o[k] - v->base), 2);
+			break;
+		case 4:
+			memcpy(d + 4 * k, base + (o[k] - v->base), 4);
+			break;
+		default:
+			memcpy(d + 8 * k, base + (o[k] - v->base), 8);
+			break;
+		}
+	}
+	return 1;
+}
+
 static const uint8_t *first_lane_mask(const struct worker *w,
 				      const struct split *s)
 {
@@ -148,8 +220,13 @@ int exec_load(struct worker *w, const struct isa_insn *in,
 		r->alias = 0;
 		return 0;
 	}
-	/* a lane out of range, a mask or scattered lanes: lane by lane */
+	/* scattered lanes of one buffer: one range check, then a gather */
 	d = reg_dest(w, in->dst, t, s);
+	if (gather(w, &in->addr, mask, size, d)) {
+		reg_commit(w, in->dst, t, d, s);
+		return 0;
+	}
+	/* a lane out of range, or handles that differ: lane by lane */
 	for (size_t k = 0; k < w->nlanes; k++) {
 		if (mask && !mask[k])
 			continue;
