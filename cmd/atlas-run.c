@@ -21,17 +21,30 @@
 #include "atlas.h"
 
 #define PROG "atlas-run"
-#define SYNOPSIS PROG " [-fhqVv] [-k name] [-t threads] kernel [name=value ...]"
+#define SYNOPSIS                                                               \
+	PROG " [-fhqVv] [--boundary file] [-k name] [--phase n] [--stats]\n"   \
+	     "       [-t threads] kernel [name=value ...]"
 #define CHUNK_LANES 65536
 #define PIPE_SIZE (1 << 20)
 #define THREADS_MAX 1024
 
-enum { OPT_LANES = 256, OPT_MAX_RESIDENT, OPT_SIZE };
+enum {
+	OPT_LANES = 256,
+	OPT_MAX_RESIDENT,
+	OPT_SIZE,
+	OPT_BOUNDARY,
+	OPT_PHASE,
+	OPT_STATS
+};
 
 static struct {
 	unsigned threads;
 	int force, verbosity, version;
-	int resident;	   /* --lanes or --size: run resident */
+	int resident;	      /* --lanes or --size: run resident */
+	int stats;	      /* --stats */
+	const char *boundary; /* --boundary: the pool image */
+	struct atlas_run_state rs;
+	struct atlas_resonance res;
 	const char *kname; /* -k: the kernel to pick from the file */
 	char *kpath;	   /* the kernel file */
 	struct atlas_program *p;
@@ -73,6 +86,8 @@ __attribute__((noreturn)) static void help(void)
 {
 	fputs("usage: " SYNOPSIS "\n"
 	      "Run a kernel over raw binary buffers.\n\n"
+	      "      --boundary FILE\n"
+	      "                     map pool image FILE as buffer handle 0\n"
 	      "  -f, --force        read or write binary data on a terminal\n"
 	      "  -h, --help         print this help and exit\n"
 	      "  -k, --kernel NAME  run kernel NAME of a file of several\n"
@@ -80,9 +95,11 @@ __attribute__((noreturn)) static void help(void)
 	      "      --max-resident SIZE\n"
 	      "                     hold at most SIZE bytes per array in a\n"
 	      "                     resident run (default 1G)\n"
+	      "      --phase N      start at phase N, 0 to 767 (default 0)\n"
 	      "  -q, --quiet        print nothing on stderr but errors\n"
 	      "      --size NAME=COUNT\n"
 	      "                     output array NAME has COUNT elements\n"
+	      "      --stats        print counts, phase and resonance on stderr\n"
 	      "  -t, --threads N    run on N threads, 1 to 1024 (default 1)\n"
 	      "  -v, --verbose      print a summary on stderr\n"
 	      "  -V, --version      print the version and exit\n",
@@ -94,13 +111,16 @@ __attribute__((noreturn)) static void help(void)
 static void parse_options(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{"boundary", required_argument, NULL, OPT_BOUNDARY},
 		{"force", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"kernel", required_argument, NULL, 'k'},
 		{"lanes", required_argument, NULL, OPT_LANES},
 		{"max-resident", required_argument, NULL, OPT_MAX_RESIDENT},
 		{"size", required_argument, NULL, OPT_SIZE},
+		{"phase", required_argument, NULL, OPT_PHASE},
 		{"quiet", no_argument, NULL, 'q'},
+		{"stats", no_argument, NULL, OPT_STATS},
 		{"threads", required_argument, NULL, 't'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, 'V'},
@@ -143,6 +163,19 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'V':
 			g.version = 1;
+			break;
+		case OPT_BOUNDARY:
+			g.boundary = optarg;
+			break;
+		case OPT_PHASE:
+			if (atlas_size_parse(optarg, &n, NULL) ||
+			    strpbrk(optarg, "kKmMgG") || n >= 768)
+				die(2, "invalid phase '%s' (expected 0 to 767)",
+				    optarg);
+			g.rs.phase = (uint32_t)n;
+			break;
+		case OPT_STATS:
+			g.stats = 1;
 			break;
 		case OPT_LANES:
 			if (atlas_size_parse(optarg, &g.ro.lanes, NULL))
@@ -214,6 +247,23 @@ static void setup(const char *kernel, char **ops, int nops)
 	}
 }
 
+/* --stats: counts, the final phase and epoch, R[c] != 0 one per line. */
+static void print_stats(const struct atlas_stream_stats *st)
+{
+	char buf[ATLAS_RATIO_BUFSIZE];
+
+	fprintf(stderr,
+		"elements %" PRIu64 "\nbytes_in %" PRIu64 "\nbytes_out %" PRIu64
+		"\nchunks %" PRIu64 "\nphase %" PRIu32 "\nepoch %" PRIu64 "\n",
+		st->elements, st->bytes_in, st->bytes_out, st->chunks,
+		g.rs.phase, g.rs.epoch);
+	for (unsigned c = 0; c < ATLAS_RESONANCE_CLASSES; c++)
+		if (g.res.r[c].num)
+			fprintf(stderr, "R[%u] = %s\n", c,
+				atlas_ratio_format(g.res.r[c], buf,
+						   sizeof buf));
+}
+
 static void run(void)
 {
 	const struct atlas_engine_options eo = {.threads = g.threads};
@@ -228,11 +278,17 @@ static void run(void)
 			atlas_pipe_grow(g.b[i].fd, PIPE_SIZE);
 	if (!(g.e = atlas_engine_new(&eo, &err)))
 		die(1, "%s", err.msg);
+	if (g.boundary &&
+	    atlas_pool_file_map(g.boundary, &g.rs.boundary.data, &err))
+		die(1, "%s: %s", g.boundary, err.msg);
+	g.rs.boundary.size = g.boundary ? ATLAS_POOL_BYTES : 0;
+	g.rs.resonance = &g.res;
+	g.ro.state = &g.rs;
 	/* each thread gets a chunk's worth of lanes per launch */
 	rc = resident ? atlas_resident_run(g.e, g.p, g.b, n, &g.ro, &st, &err) :
-			atlas_stream_run(g.e, g.p, g.b, n,
-					 (size_t)CHUNK_LANES * g.threads, &st,
-					 &err);
+			atlas_stream_run_state(g.e, g.p, g.b, n,
+					       (size_t)CHUNK_LANES * g.threads,
+					       &g.rs, &st, &err);
 	if (rc) {
 		/* EPIPE with SIGPIPE ignored: die quietly of SIGPIPE. */
 		if (err.code == ATLAS_ERR_IO && err.errnum == EPIPE) {
@@ -244,6 +300,8 @@ static void run(void)
 			    err.msg);
 		die(1, "%s", err.msg);
 	}
+	if (g.stats)
+		print_stats(&st);
 	if (g.verbosity >= 2 && resident)
 		fprintf(stderr,
 			PROG ": %s: %" PRIu64 " lanes, %" PRIu64
@@ -258,6 +316,17 @@ static void run(void)
 			     " chunks, %u threads\n",
 			atlas_program_name(g.p), st.elements, st.bytes_in,
 			st.bytes_out, st.chunks, g.threads);
+}
+
+/* After the run: unity neutrality, when the kernel declares it. */
+static void check_neutral(void)
+{
+	struct atlas_metadata m;
+	struct atlas_error err;
+
+	if (atlas_program_metadata(g.p, &m) && m.unity_neutral &&
+	    atlas_resonance_check_neutral(&g.res, &err))
+		die(1, "%s", err.msg);
 }
 
 int main(int argc, char **argv)
@@ -277,6 +346,7 @@ int main(int argc, char **argv)
 			die(2, "invalid binding '%s' (expected name=value)",
 			    argv[i]);
 	setup(argv[optind], argv + optind + 1, argc - optind - 1);
+	atlas_resonance_zero(&g.res);
 	run();
 	for (size_t i = 0; i < atlas_program_param_count(g.p); i++) {
 		struct atlas_param_info pi;
@@ -287,6 +357,8 @@ int main(int argc, char **argv)
 			die(1, "%s: write error: %s", g.b[i].label,
 			    strerror(errno));
 	}
+	atlas_pool_file_unmap(g.rs.boundary.data);
+	check_neutral();
 	atlas_engine_free(g.e);
 	atlas_program_free(g.p);
 	free(g.kpath);

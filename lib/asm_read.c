@@ -531,8 +531,11 @@ static enum atlas_status param_directive(struct rd *r, size_t start)
 static enum atlas_status directive(struct rd *r)
 {
 	const size_t start = r->pos, end = rd_tok_end(r, r->pos);
+	enum atlas_status st;
 
 	r->pos = end;
+	if (asm_meta_directive(r, start, end, &st))
+		return st;
 	if (rd_equals(r, start, end, ".kernel"))
 		return kernel_directive(r, start);
 	if (rd_equals(r, start, end, ".param"))

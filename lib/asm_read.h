@@ -23,7 +23,8 @@ struct rd {
 	struct atlas_program *p;
 	struct atlas_error *err;
 	int have_kernel, have_insn;
-	size_t *defs; /* label indices in definition order */
+	unsigned meta_seen; /* metadata directives read, by asm_meta.c */
+	size_t *defs;	    /* label indices in definition order */
 	size_t ndefs, defs_cap;
 	/* the instruction being read, for messages */
 	size_t mnem, mnem_end;
@@ -103,5 +104,14 @@ enum atlas_status rd_suffixes(struct rd *r, struct isa_insn *in,
 enum atlas_status rd_operands(struct rd *r, struct isa_insn *in);
 /* A register (letter 'r') or predicate ('p') operand at the cursor. */
 enum atlas_status rd_reg_operand(struct rd *r, char letter, uint16_t *out);
+
+/* ---- asm_meta.c: the metadata directives -------------------------------- */
+
+/*
+ * If text[start, end) names a metadata directive, read the rest of its
+ * line into r->p->meta, set *st and return 1; else return 0.
+ */
+int asm_meta_directive(struct rd *r, size_t start, size_t end,
+		       enum atlas_status *st);
 
 #endif /* ATLAS_ASM_READ_H */

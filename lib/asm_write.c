@@ -219,6 +219,7 @@ char *asm_write(const struct atlas_program *p)
 		put_access(&sb, p, q);
 		sb_puts(&sb, "\n");
 	}
+	asm_meta_write(&sb, p);
 	for (size_t i = 0; i < p->ninsns; i++) {
 		while (k < nord && order[k].target <= i)
 			put_label(&sb, &p->labels[order[k++].index]);

@@ -454,6 +454,19 @@ enum atlas_status atlas_stream_run(struct atlas_engine *e,
 				   struct atlas_error *err);
 
 /*
+ * atlas_stream_run with a run state (may be NULL) that every chunk's
+ * launch uses and carries on (atlas_engine_run_state): the phase, epoch
+ * and resonance after one chunk are where the next starts.
+ */
+enum atlas_status atlas_stream_run_state(struct atlas_engine *e,
+					 const struct atlas_program *p,
+					 const struct atlas_stream_binding *b,
+					 size_t nbind, size_t chunk_lanes,
+					 struct atlas_run_state *state,
+					 struct atlas_stream_stats *stats,
+					 struct atlas_error *err);
+
+/*
  * Whether p can run through atlas_stream_run: no array is inout, and
  * every array is of access class element, or every array is
  * ATLAS_ACCESS_ANY (a hand-written program that declares no class is
@@ -526,6 +539,9 @@ struct atlas_resident_options {
 	/* NULL, or one element count per parameter for the output arrays
 	   (ATLAS_COUNT_UNSET where not given): overrides what is inferred */
 	const uint64_t *sizes;
+	/* NULL, or the run state the launch uses and updates
+	   (atlas_engine_run_state) */
+	struct atlas_run_state *state;
 };
 
 /*
@@ -872,6 +888,15 @@ enum atlas_status atlas_metadata_validate(const struct atlas_metadata *m,
 					  struct atlas_error *err);
 
 /*
+ * The metadata p declares (man 7 atlas-isa: .classes, .mirror_safe,
+ * .unity_neutral, .uses_boundary, .boundary, .phase; JSON "metadata"),
+ * named after p: 1 when p declares any, else 0 with *m the defaults.
+ * m->name points into p.
+ */
+int atlas_program_metadata(const struct atlas_program *p,
+			   struct atlas_metadata *m);
+
+/*
  * Runtime checks (ATLAS_ERR_EXEC).  Phase: "phase window violation:
  * current phase P not in [B, E)".  Boundary (the footprint is
  * inclusive): "boundary violation: (X, Y) outside window ([PMIN, PMAX],
@@ -1116,6 +1141,17 @@ enum atlas_status atlas_digest(const void *data, size_t len,
  */
 enum atlas_status atlas_pool_file_read(const char *path, uint8_t *buf,
 				       struct atlas_error *err);
+
+/*
+ * Map the pool image at path read-write and shared, so that stores reach
+ * the file: *data is its ATLAS_POOL_BYTES bytes, to give back with
+ * atlas_pool_file_unmap.  Errors as atlas_pool_file_read's (a file of
+ * another size: "not a pool image (N bytes, want 1179648)").
+ */
+enum atlas_status atlas_pool_file_map(const char *path, void **data,
+				      struct atlas_error *err);
+/* Unmap what atlas_pool_file_map mapped; NULL is a no-op. */
+void atlas_pool_file_unmap(void *data);
 
 /*
  * Create a zeroed pool image at path (mode 0666 less the umask).  An

@@ -725,8 +725,126 @@ static enum atlas_status read_array(struct jr *r, const char *key, int required,
 	return ATLAS_OK;
 }
 
-static const char *const top_keys[] = {"format", "version", "kernel",
-				       "params", "labels",  "instructions"};
+static const char *const meta_keys[] = {"classes_mask",	 "mirror_safe",
+					"unity_neutral", "uses_boundary",
+					"boundary",	 "phase"};
+static const char *const mask_keys[] = {"low", "high"};
+static const char *const bound_keys[] = {"page_min", "page_max", "byte_min",
+					 "byte_max"};
+static const char *const phase_keys[] = {"begin", "span"};
+
+/* An optional member key of the current object, an integer to max (a
+   decimal string as well, for values beyond 2^53). */
+static enum atlas_status opt_uint(struct jr *r, const char *key, uint64_t max,
+				  uint64_t *out)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(r->obj, key);
+	const char *s;
+	double v;
+
+	if (!item)
+		return ATLAS_OK;
+	s = cJSON_IsString(item) ? item->valuestring : NULL;
+	if (s ? *s >= '0' && *s <= '9' &&
+			    text_parse_uint(s, strlen(s), max, out) == LIT_OK :
+		int_in(item, 0, max < SAFE_MAX ? (double)max : SAFE_MAX, &v)) {
+		if (!s)
+			*out = (uint64_t)v;
+		return ATLAS_OK;
+	}
+	return jfail(r, member_off(r, item, 0),
+		     "'%s' must be an integer from 0 to %llu", key,
+		     (unsigned long long)max);
+}
+
+static enum atlas_status opt_bool(struct jr *r, const char *key, int *out)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(r->obj, key);
+
+	if (!item)
+		return ATLAS_OK;
+	if (!cJSON_IsBool(item))
+		return jfail(r, member_off(r, item, 0),
+			     "'%s' must be true or false", key);
+	*out = cJSON_IsTrue(item);
+	return ATLAS_OK;
+}
+
+/* Step into the optional object member key; 0 if absent. */
+static int opt_obj(struct jr *r, struct jr *saved, const char *key,
+		   enum atlas_status *st)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(r->obj, key);
+
+	*st = ATLAS_OK;
+	if (!item)
+		return 0;
+	if (!cJSON_IsObject(item)) {
+		*st = jfail(r, member_off(r, item, 0), "'%s' must be an object",
+			    key);
+		return 0;
+	}
+	enter(r, saved, item, key);
+	return 1;
+}
+
+/* "metadata": reference 1.9's JSON form; absent fields keep defaults. */
+static enum atlas_status read_meta(struct jr *r)
+{
+	struct atlas_metadata *m = &r->p->meta;
+	struct jr top, saved;
+	enum atlas_status st;
+	uint64_t v[4];
+
+	if (!opt_obj(r, &top, "metadata", &st))
+		return st;
+	r->p->meta_declared = 1;
+	TRY(check_keys(r, meta_keys, 6));
+	TRY(opt_bool(r, "mirror_safe", &m->mirror_safe));
+	TRY(opt_bool(r, "unity_neutral", &m->unity_neutral));
+	TRY(opt_bool(r, "uses_boundary", &m->uses_boundary));
+	if (opt_obj(r, &saved, "classes_mask", &st)) {
+		v[0] = m->classes_mask.low;
+		v[1] = m->classes_mask.high;
+		TRY(check_keys(r, mask_keys, 2));
+		TRY(opt_uint(r, "low", UINT64_MAX, &v[0]));
+		TRY(opt_uint(r, "high", UINT32_MAX, &v[1]));
+		m->classes_mask.low = v[0];
+		m->classes_mask.high = (uint32_t)v[1];
+		*r = saved;
+	}
+	TRY(st);
+	if (opt_obj(r, &saved, "boundary", &st)) {
+		uint8_t *f[4] = {&m->boundary.page_min, &m->boundary.page_max,
+				 &m->boundary.byte_min, &m->boundary.byte_max};
+
+		TRY(check_keys(r, bound_keys, 4));
+		for (int i = 0; i < 4; i++) {
+			v[i] = *f[i];
+			TRY(opt_uint(r, bound_keys[i], 255, &v[i]));
+			*f[i] = (uint8_t)v[i];
+		}
+		*r = saved;
+	}
+	TRY(st);
+	if (opt_obj(r, &saved, "phase", &st)) {
+		v[0] = m->phase.begin;
+		v[1] = m->phase.span;
+		TRY(check_keys(r, phase_keys, 2));
+		TRY(opt_uint(r, "begin", UINT32_MAX, &v[0]));
+		TRY(opt_uint(r, "span", UINT32_MAX, &v[1]));
+		m->phase.begin = (uint32_t)v[0];
+		m->phase.span = (uint32_t)v[1];
+		*r = saved;
+	}
+	TRY(st);
+	*r = top;
+	return ATLAS_OK;
+}
+
+static const char *const top_keys[] = {"format",      "version", "kernel",
+				       "metadata",    "params",	 "labels",
+				       "instructions"};
 
 static enum atlas_status read_program(struct jr *r)
 {
@@ -736,7 +854,7 @@ static enum atlas_status read_program(struct jr *r)
 	if (cJSON_IsString(item) && strcmp(item->valuestring, "1.0") == 0)
 		return jfail(r, member_off(r, item, 0),
 			     "v1.0 kernel files are not supported yet");
-	TRY(check_keys(r, top_keys, 6));
+	TRY(check_keys(r, top_keys, 7));
 	item = cJSON_GetObjectItemCaseSensitive(r->obj, "format");
 	if (!cJSON_IsString(item) ||
 	    strcmp(item->valuestring, "atlas-program") != 0)
@@ -752,6 +870,7 @@ static enum atlas_status read_program(struct jr *r)
 			     "invalid kernel name '%s'", item->valuestring);
 	if (program_set_name(r->p, item->valuestring) != ATLAS_OK)
 		return jnomem(r);
+	TRY(read_meta(r));
 	TRY(read_array(r, "params", 0, read_param));
 	TRY(resolve_records(r));
 	TRY(read_array(r, "labels", 0, read_label));

@@ -221,6 +221,40 @@ static void put_access(struct strbuf *sb, int *first,
 	sb_puts(sb, "}");
 }
 
+static void put_bkey(struct strbuf *sb, int *first, const char *key, int v)
+{
+	put_key(sb, first, key);
+	sb_puts(sb, v ? "true" : "false");
+}
+
+/* "metadata": every field, in the order of reference 1.9's JSON form. */
+static void put_meta(struct strbuf *sb, const struct atlas_metadata *m)
+{
+	int first = 1, f2 = 1, f3 = 1, f4 = 1;
+
+	sb_puts(sb, ",\n  \"metadata\": {");
+	put_key(sb, &first, "classes_mask");
+	sb_puts(sb, "{");
+	put_ukey(sb, &f2, "low", m->classes_mask.low);
+	put_ukey(sb, &f2, "high", m->classes_mask.high);
+	sb_puts(sb, "}");
+	put_bkey(sb, &first, "mirror_safe", m->mirror_safe);
+	put_bkey(sb, &first, "unity_neutral", m->unity_neutral);
+	put_bkey(sb, &first, "uses_boundary", m->uses_boundary);
+	put_key(sb, &first, "boundary");
+	sb_puts(sb, "{");
+	put_ukey(sb, &f3, "page_min", m->boundary.page_min);
+	put_ukey(sb, &f3, "page_max", m->boundary.page_max);
+	put_ukey(sb, &f3, "byte_min", m->boundary.byte_min);
+	put_ukey(sb, &f3, "byte_max", m->boundary.byte_max);
+	sb_puts(sb, "}");
+	put_key(sb, &first, "phase");
+	sb_puts(sb, "{");
+	put_ukey(sb, &f4, "begin", m->phase.begin);
+	put_ukey(sb, &f4, "span", m->phase.span);
+	sb_puts(sb, "}}");
+}
+
 char *json_write(const struct atlas_program *p)
 {
 	struct strbuf sb;
@@ -230,6 +264,8 @@ char *json_write(const struct atlas_program *p)
 	sb_puts(&sb, "{\n  \"format\": \"atlas-program\",\n  \"version\": 1,\n"
 		     "  \"kernel\": ");
 	put_str(&sb, p->name ? p->name : "");
+	if (p->meta_declared)
+		put_meta(&sb, &p->meta);
 	sb_puts(&sb, ",\n  \"params\": [");
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct isa_param *q = &p->params[i];

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,6 +141,39 @@ enum atlas_status atlas_pool_file_read(const char *path, uint8_t *buf,
 	if (fd >= 0)
 		close(fd);
 	return st;
+}
+
+enum atlas_status atlas_pool_file_map(const char *path, void **data,
+				      struct atlas_error *err)
+{
+	const int fd = open(path, O_RDWR);
+	enum atlas_status st = ATLAS_OK;
+	struct stat sb;
+	void *m;
+
+	*data = NULL;
+	if (fd < 0 || fstat(fd, &sb) != 0)
+		st = io_error(err);
+	else if (S_ISDIR(sb.st_mode))
+		st = (errno = EISDIR, io_error(err));
+	else if (!S_ISREG(sb.st_mode) || sb.st_size != ATLAS_POOL_BYTES)
+		/* only a regular file maps; anything else is no image */
+		st = not_pool(err,
+			      S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0);
+	else if ((m = mmap(NULL, ATLAS_POOL_BYTES, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, fd, 0)) == MAP_FAILED)
+		st = io_error(err);
+	else
+		*data = m;
+	if (fd >= 0)
+		close(fd);
+	return st;
+}
+
+void atlas_pool_file_unmap(void *data)
+{
+	if (data)
+		munmap(data, ATLAS_POOL_BYTES);
 }
 
 enum atlas_status atlas_pool_file_create(const char *path, int overwrite,

@@ -81,6 +81,7 @@ struct atlas_program *program_new(const char *name)
 		free(p);
 		return NULL;
 	}
+	atlas_metadata_init(&p->meta, NULL);
 	return p;
 }
 

@@ -66,6 +66,10 @@ struct atlas_program {
 	size_t label_index_cap; /* a power of two, or 0 */
 	int verified;
 	struct isa_facts facts;
+	/* kernel metadata (.classes ... / "metadata"); meta.name is unset
+	   here, atlas_program_metadata gives it the program's name */
+	struct atlas_metadata meta;
+	int meta_declared;
 };
 
 /* Builder.  Each returns ATLAS_OK or ATLAS_ERR_NOMEM / ATLAS_ERR_PARSE. */
@@ -140,6 +144,32 @@ enum atlas_status json_read(const char *text, size_t len,
 /* Writers: malloc'd NUL-terminated text, NULL on allocation failure. */
 char *asm_write(const struct atlas_program *p);
 char *json_write(const struct atlas_program *p);
+
+/*
+ * One launch of p with the run state (may be NULL) after the checks its
+ * declared metadata asks for (atlas_metadata_check_launch at the state's
+ * phase): what the runners call.
+ */
+enum atlas_status program_launch(struct atlas_engine *e,
+				 const struct atlas_program *p,
+				 const struct atlas_launch *l,
+				 const struct atlas_arg *args, size_t nargs,
+				 struct atlas_run_state *state,
+				 struct atlas_error *err);
+
+/*
+ * Parse a class list "all" or "N[-M][,N[-M]...]" (classes < 96,
+ * ascending or not) in text[0, len) into *m.  Returns 0, or -1 with
+ * *bad the offset of the offending character and msg a message.
+ */
+int program_classes_parse(const char *text, size_t len,
+			  struct atlas_class_mask *m, size_t *bad, char *msg,
+			  size_t msgsize);
+/* Append the canonical class list of m ("all", or "0-5,10") to sb. */
+struct strbuf;
+void program_classes_format(struct strbuf *sb, struct atlas_class_mask m);
+/* The metadata directives of p, if it declares any (canonical form). */
+void asm_meta_write(struct strbuf *sb, const struct atlas_program *p);
 
 /* Fill err (if not NULL) with code, position and a formatted message. */
 void atlas_error_set(struct atlas_error *err, enum atlas_status code,

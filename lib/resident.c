@@ -46,6 +46,7 @@ struct res_run {
 	/* inout files: the file replaced, and its replacement until renamed */
 	char *real[RES_MAX_PARAMS], *tmp[RES_MAX_PARAMS];
 	struct atlas_stream_stats *st;
+	struct atlas_run_state *state; /* may be NULL */
 };
 
 static int is_input(const struct isa_param *q)
@@ -403,7 +404,7 @@ static enum atlas_status launch(struct atlas_engine *e, struct res_run *r,
 		return ATLAS_OK;
 	r->st->chunks = 1;
 	l = atlas_launch_linear(r->lanes, RES_BLOCK);
-	return atlas_engine_run(e, p, &l, args, p->nparams, err);
+	return program_launch(e, p, &l, args, p->nparams, r->state, err);
 }
 
 /* Fill err with "WHAT: strerror(e)". */
@@ -571,6 +572,7 @@ atlas_resident_run(struct atlas_engine *e, const struct atlas_program *p,
 				      ATLAS_MAX_RESIDENT_DEFAULT;
 	r->sizes = opts->sizes;
 	r->st = stats;
+	r->state = opts->state;
 	rc = run(e, r, opts->lanes, err);
 	for (size_t i = 0; i < p->nparams; i++) {
 		if (r->tmp[i])

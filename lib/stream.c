@@ -149,7 +149,8 @@ static enum atlas_status
 run_chunks(struct atlas_engine *e, const struct atlas_program *p,
 	   const struct atlas_stream_binding *b, size_t chunk,
 	   struct stream_arr *in, size_t nin, struct stream_arr *out,
-	   size_t nout, struct atlas_stream_stats *st, struct atlas_error *err)
+	   size_t nout, struct atlas_run_state *state,
+	   struct atlas_stream_stats *st, struct atlas_error *err)
 {
 	struct atlas_arg args[STREAM_MAX_PARAMS];
 	struct stream_arr *arr[STREAM_MAX_PARAMS] = {0};
@@ -194,7 +195,8 @@ run_chunks(struct atlas_engine *e, const struct atlas_program *p,
 		for (size_t i = 0; i < nout; i++)
 			memset(out[i].buf, 0, m * out[i].size);
 		if (m) {
-			rc = atlas_engine_run(e, p, &l, args, p->nparams, err);
+			rc = program_launch(e, p, &l, args, p->nparams, state,
+					    err);
 			if (rc)
 				return rc;
 		}
@@ -222,6 +224,18 @@ enum atlas_status atlas_stream_run(struct atlas_engine *e,
 				   struct atlas_stream_stats *stats,
 				   struct atlas_error *err)
 {
+	return atlas_stream_run_state(e, p, b, nbind, chunk_lanes, NULL, stats,
+				      err);
+}
+
+enum atlas_status atlas_stream_run_state(struct atlas_engine *e,
+					 const struct atlas_program *p,
+					 const struct atlas_stream_binding *b,
+					 size_t nbind, size_t chunk_lanes,
+					 struct atlas_run_state *state,
+					 struct atlas_stream_stats *stats,
+					 struct atlas_error *err)
+{
 	struct stream_arr in[STREAM_MAX_PARAMS], out[STREAM_MAX_PARAMS];
 	struct atlas_stream_stats dummy;
 	size_t nin = 0, nout = 0;
@@ -240,8 +254,8 @@ enum atlas_status atlas_stream_run(struct atlas_engine *e,
 		chunk_lanes = 65536;
 	rc = setup(p, b, chunk_lanes, in, &nin, out, &nout, err);
 	if (rc == ATLAS_OK)
-		rc = run_chunks(e, p, b, chunk_lanes, in, nin, out, nout, stats,
-				err);
+		rc = run_chunks(e, p, b, chunk_lanes, in, nin, out, nout, state,
+				stats, err);
 	for (size_t i = 0; i < nin; i++)
 		free(in[i].buf);
 	for (size_t i = 0; i < nout; i++)

@@ -113,11 +113,11 @@ setup() {
 	run -0 --separate-stderr atlas-run --help
 	assert_equal "$stderr" ""
 	assert_line --index 0 \
-		"usage: atlas-run [-fhqVv] [-k name] [-t threads] kernel \
-[name=value ...]"
+		"usage: atlas-run [-fhqVv] [--boundary file] [-k name] [--phase n] \
+[--stats]"
 	local o
-	for o in -f --force -h --help -k --kernel -q --quiet -t --threads \
-		-v --verbose -V --version; do
+	for o in --boundary -f --force -h --help -k --kernel --phase -q \
+		--quiet --stats -t --threads -v --verbose -V --version; do
 		assert_output --partial " $o"
 	done
 	run -0 --separate-stderr atlas-run -h
@@ -555,6 +555,9 @@ b ended after 2 elements, a has more"
 		"atlas-run: relu: 3 elements, 12 bytes in, 12 bytes out"
 	cmp t.f32 <(f32 -2 0 2)
 	cmp sum.f32 t.f32
+	assert_equal "${stderr##*chunks 1$'\n'}" "phase 0
+epoch 1
+R[10] = 3/4"
 }
 
 @test "atlas-isa(7) EXAMPLES are the sigmoid and scale kernels, and run" {

@@ -234,6 +234,27 @@ static const struct bad bad[] = {
 	{".kernel k\n.param x f32[] in r1 record m\n\texit\n"
 	 ".param m u32 value r2\n",
 	 "record length 'm' is not a scalar parameter", 2, 29},
+	/* metadata directives */
+	{".classes 1\n", "missing .kernel directive", 1, 1},
+	{".kernel k\n\texit\n.mirror_safe\n",
+	 ".mirror_safe after the first instruction", 3, 1},
+	{".kernel k\n.unity_neutral\n.unity_neutral\n",
+	 "duplicate .unity_neutral directive", 3, 1},
+	{".kernel k\n.uses_boundary x\n", "unexpected 'x' after directive", 2,
+	 16},
+	{".kernel k\n.classes\n", "expected class list", 2, 9},
+	{".kernel k\n.classes 1,96\n", "class 96 out of range (0 to 95)", 2,
+	 12},
+	{".kernel k\n.classes 1,,2\n", "invalid class list '1,,2'", 2, 12},
+	{".kernel k\n.classes 5-3\n", "empty class range 5-3", 2, 10},
+	{".kernel k\n.classes 2-x\n", "invalid class list '2-x'", 2, 12},
+	{".kernel k\n.boundary 0 47 0\n", "expected byte", 2, 17},
+	{".kernel k\n.boundary 0 256 0 255\n",
+	 "page 256 out of range (0 to 255)", 2, 13},
+	{".kernel k\n.phase 1 -2\n", "invalid phase span '-2'", 2, 10},
+	{".kernel k\n.phase 4294967296 1\n",
+	 "phase 4294967296 out of range (0 to 4294967295)", 2, 8},
+	{".kernel k\n.phase 1 2 3\n", "unexpected '3' after directive", 2, 12},
 };
 
 static void check_bad(const struct bad *b)
@@ -414,6 +435,38 @@ int main(void)
 		free(names[i]);
 	}
 	free(names);
+
+	/* metadata: any order and spelling in, the canonical form out */
+	canon(".kernel k\n.phase 0 768\n.boundary 0 47 0 255\n",
+	      ".kernel k\n.classes all\n", "metadata: all defaults");
+	canon(".kernel k\n.phase 5 10\n.classes 11,10,3-4,0-2,95\n"
+	      ".uses_boundary\n.param x u8[] in r1\n\texit\n",
+	      ".kernel k\n.param x u8[] in r1\n.classes 0-4,10-11,95\n"
+	      ".uses_boundary\n.phase 5 10\n\texit\n",
+	      "metadata: canonical order and class list");
+	canon(".kernel k\n.classes 0-95\n.mirror_safe\n",
+	      ".kernel k\n.mirror_safe\n",
+	      "metadata: every class is the default");
+	{
+		struct atlas_program *p = parse(".kernel k\n.classes 10,7\n"
+						".boundary 1 2 3 4\n");
+		struct atlas_metadata m;
+
+		ok(p && atlas_program_metadata(p, &m) &&
+			   strcmp(m.name, "k") == 0 &&
+			   atlas_class_mask_count(m.classes_mask) == 2 &&
+			   atlas_class_mask_is_set(m.classes_mask, 7) &&
+			   m.boundary.page_min == 1 &&
+			   m.boundary.byte_max == 4 && m.phase.span == 768 &&
+			   !m.mirror_safe,
+		   "atlas_program_metadata gives the declared metadata");
+		atlas_program_free(p);
+		p = parse(".kernel k\n");
+		ok(p && !atlas_program_metadata(p, &m) &&
+			   atlas_class_mask_count(m.classes_mask) == 96,
+		   "no metadata declared: 0 and the defaults");
+		atlas_program_free(p);
+	}
 
 	imm_is("mov_imm.f32 r1, 1.0", 0x3f800000);
 	imm_is("mov_imm.f32 r1, 1", 0x3f800000);

@@ -21,7 +21,17 @@ static int same_program(const struct atlas_program *a,
 			const struct atlas_program *b)
 {
 	if (strcmp(a->name, b->name) || a->nparams != b->nparams ||
-	    a->ninsns != b->ninsns || a->nlabels != b->nlabels)
+	    a->ninsns != b->ninsns || a->nlabels != b->nlabels ||
+	    a->meta_declared != b->meta_declared ||
+	    memcmp(&a->meta.classes_mask, &b->meta.classes_mask,
+		   sizeof a->meta.classes_mask) ||
+	    a->meta.mirror_safe != b->meta.mirror_safe ||
+	    a->meta.unity_neutral != b->meta.unity_neutral ||
+	    a->meta.uses_boundary != b->meta.uses_boundary ||
+	    memcmp(&a->meta.boundary, &b->meta.boundary,
+		   sizeof a->meta.boundary) ||
+	    a->meta.phase.begin != b->meta.phase.begin ||
+	    a->meta.phase.span != b->meta.phase.span)
 		return 0;
 	for (size_t i = 0; i < a->nparams; i++) {
 		const struct isa_param *x = &a->params[i], *y = &b->params[i];
@@ -400,6 +410,76 @@ static const struct bad bad[] = {
 	 "params[0]: access 'record' needs an array parameter", 3, 89},
 };
 
+/* The metadata object: errors with their places. */
+static const struct bad bad_meta[] = {
+	{HEAD "\"metadata\": [], \"instructions\": []}",
+	 "'metadata' must be an object", 2, 13},
+	{HEAD "\"metadata\": {\"name\": \"k\"}, \"instructions\": []}",
+	 "metadata: unknown key 'name'", 2, 14},
+	{HEAD "\"metadata\": {\"mirror_safe\": 1}, \"instructions\": []}",
+	 "metadata: 'mirror_safe' must be true or false", 2, 29},
+	{HEAD "\"metadata\": {\"phase\": {\"span\": -1}}, "
+	      "\"instructions\": []}",
+	 "metadata.phase: 'span' must be an integer from 0 to 4294967295", 2,
+	 32},
+	{HEAD "\"metadata\": {\"boundary\": {\"page_max\": 256}}, "
+	      "\"instructions\": []}",
+	 "metadata.boundary: 'page_max' must be an integer from 0 to 255", 2,
+	 39},
+	{HEAD "\"metadata\": {\"classes_mask\": {\"high\": 4294967296}}, "
+	      "\"instructions\": []}",
+	 "metadata.classes_mask: 'high' must be an integer from 0 to "
+	 "4294967295",
+	 2, 39},
+	{HEAD "\"metadata\": {\"classes_mask\": {\"low\": \"x\"}}, "
+	      "\"instructions\": []}",
+	 "metadata.classes_mask: 'low' must be an integer from 0 to "
+	 "18446744073709551615",
+	 2, 38},
+};
+
+/* The JSON form of reference 1.9: fields read, defaults kept, and the
+   full 64-bit mask as a string. */
+static void check_meta(void)
+{
+	static const char src[] = HEAD
+		"\"metadata\": {\"classes_mask\": {\"low\": "
+		"\"18446744073709551615\", \"high\": 3}, "
+		"\"unity_neutral\": true, \"phase\": {\"begin\": 100}}, "
+		"\"instructions\": []}";
+	struct atlas_program *p = NULL;
+	struct atlas_error err = {0};
+	struct atlas_metadata m;
+	char *out = NULL;
+
+	if (!ok(json_read(src, strlen(src), &p, &err) == ATLAS_OK,
+		"metadata: reads"))
+		diag("%zu:%zu: %s", err.line, err.col, err.msg);
+	ok(p && atlas_program_metadata(p, &m) &&
+		   m.classes_mask.low == UINT64_MAX &&
+		   m.classes_mask.high == 3 && m.unity_neutral &&
+		   !m.mirror_safe && m.phase.begin == 100 &&
+		   m.phase.span == 768 && m.boundary.page_max == 47,
+	   "metadata: fields and defaults");
+	out = p ? asm_write(p) : NULL;
+	is_str(out,
+	       ".kernel k\n.classes 0-65\n.unity_neutral\n"
+	       ".phase 100 768\n",
+	       "metadata: as assembly");
+	free(out);
+	out = p ? json_write(p) : NULL;
+	ok(out && strstr(out, "\"metadata\": {\"classes_mask\": {\"low\": "
+			      "\"18446744073709551615\", \"high\": 3}, "
+			      "\"mirror_safe\": false, \"unity_neutral\": "
+			      "true, \"uses_boundary\": false, \"boundary\": "
+			      "{\"page_min\": 0, \"page_max\": 47, "
+			      "\"byte_min\": 0, \"byte_max\": 255}, "
+			      "\"phase\": {\"begin\": 100, \"span\": 768}}"),
+	   "metadata: JSON written with every field");
+	free(out);
+	atlas_program_free(p);
+}
+
 static void check_bad(const struct bad *b)
 {
 	struct atlas_program *p = NULL;
@@ -498,5 +578,8 @@ int main(void)
 	check_access();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		check_bad(&bad[i]);
+	for (size_t i = 0; i < sizeof bad_meta / sizeof bad_meta[0]; i++)
+		check_bad(&bad_meta[i]);
+	check_meta();
 	return done_testing();
 }
