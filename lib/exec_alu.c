@@ -181,14 +181,25 @@ static int affine_idiv(struct worker *w, const struct isa_insn *in,
 		return 0;
 	q = a->base / d, r = a->base % d;
 	dq = a->stride / d, dr = a->stride % d;
-	out = w->scratch[0];
+	out = reg_dest(w, in->dst, t, s);
+	/*
+	 * Between two wraps of the remainder both quotient and remainder
+	 * are affine in the lane: fill each run with one vector loop.
+	 */
 #define AFFINE_IDIV_LOOP(T)                                                    \
 	do {                                                                   \
 		T *o = out;                                                    \
-		for (size_t k = 0; k < w->nlanes; k++) {                       \
-			o[k] = (T)(in->op == OP_MOD ? r : q);                  \
-			q += dq;                                               \
-			r += dr;                                               \
+		for (size_t k = 0; k < w->nlanes;) {                           \
+			size_t run = w->nlanes - k;                            \
+			uint64_t v0 = in->op == OP_MOD ? r : q;                \
+			uint64_t step = in->op == OP_MOD ? dr : dq;            \
+			if (dr && (d - r + dr - 1) / dr < run)                 \
+				run = (size_t)((d - r + dr - 1) / dr);         \
+			for (size_t j = 0; j < run; j++)                       \
+				o[k + j] = (T)(v0 + j * step);                 \
+			k += run;                                              \
+			q += run * dq;                                         \
+			r += run * dr;                                         \
 			if (r >= d) {                                          \
 				r -= d;                                        \
 				q++;                                           \

@@ -56,18 +56,20 @@ static char *bound_kernel(unsigned sh, int store)
 	snprintf(buf, sizeof buf,
 		 ".kernel bound_%s\n"
 		 ".param y %s[] out r1\n"
-		 "mov_imm.u64 r20, %u\n"
-		 "div.u64 r21, r255, r20\n"	    /* class */
-		 "mod.u64 r22, r255, r20\n"	    /* element in class */
+		 /* the lane id as u32: coordinates in 4-byte lanes */
+		 "cvt.u32.u64 r19, r255\n"
+		 "mov_imm.u32 r20, %u\n"
+		 "div.u32 r21, r19, r20\n"	    /* class */
+		 "mod.u32 r22, r19, r20\n"	    /* element in class */
 		 "mov_imm.u32 r23, %u\n"
-		 "shr.u64 r24, r22, r23\n"	    /* page */
-		 "mov_imm.u64 r25, %u\n"
-		 "and.u64 r26, r22, r25\n"	    /* element in page */
+		 "shr.u32 r24, r22, r23\n"	    /* page */
+		 "mov_imm.u32 r25, %u\n"
+		 "and.u32 r26, r22, r25\n"	    /* element in page */
 		 "mov_imm.u32 r27, %u\n"
-		 "shl.u64 r28, r26, r27\n"	    /* byte */
-		 "cvt.u8.u64 r10, r21\n"
-		 "cvt.u8.u64 r11, r24\n"
-		 "cvt.u8.u64 r12, r28\n"
+		 "shl.u32 r28, r26, r27\n"	    /* byte */
+		 "cvt.u8.u32 r10, r21\n"
+		 "cvt.u8.u32 r11, r24\n"
+		 "cvt.u8.u32 r12, r28\n"
 		 "bound.map r13, r10, r11, r12\n"
 		 "mov_imm.u64 r2, 0\n"
 		 "ldg.%s r5, [r2 + r13]\n"
