@@ -40,43 +40,9 @@ static struct {
 	size_t np;
 } g = {.verbosity = 1};
 
-/*
- * Print "atlas-compile: MESSAGE", remove the temporary output file and
- * exit with status; status 2 (a usage error) adds the "Try" line.
- */
-__attribute__((noreturn, format(printf, 2, 3))) static void
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (g.tmp)
-		unlink(g.tmp);
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (status == 2)
-		fputs("Try '" PROG " --help' for more information.\n", stderr);
-	exit(status);
-}
-
-/* A write to stdout failed with errno e: EPIPE dies of SIGPIPE, quietly. */
-__attribute__((noreturn)) static void write_error(int e)
-{
-	if (e == EPIPE) {
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
-	die(1, "write error: %s", strerror(e));
-}
-
-/* Close stdout; a failure is a write error. */
-static void close_stdout(void)
-{
-	if (fclose(stdout) != 0 && errno != EBADF)
-		write_error(errno);
-}
+/* die() and write_error() remove the temporary output file first */
+#define CLI_CLEANUP() ((void)(g.tmp && unlink(g.tmp)))
+#include "cli.h"
 
 __attribute__((noreturn)) static void help(void)
 {
@@ -133,15 +99,8 @@ static void parse_options(int argc, char **argv)
 		case 'V':
 			g.version = 1;
 			break;
-		case ':':
-			if (strncmp(arg, "--", 2) == 0)
-				die(2, "option '%.*s' requires an argument",
-				    (int)strcspn(arg, "="), arg);
-			die(2, "option '-%c' requires an argument", optopt);
 		default:
-			if (optopt)
-				die(2, "unknown option '-%c'", optopt);
-			die(2, "unknown option '%s'", arg);
+			option_error(c, arg);
 		}
 	}
 }

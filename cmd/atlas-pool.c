@@ -35,37 +35,7 @@ static struct {
 	enum atlas_numbering numbering;
 	const char *cls, *page, *count;
 } g = {.verbosity = 1};
-
-__attribute__((noreturn, format(printf, 2, 3))) static void
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (status == 2)
-		fputs("Try '" PROG " --help' for more information.\n", stderr);
-	exit(status);
-}
-
-/* A write to stdout failed with errno e: EPIPE dies of SIGPIPE, quietly. */
-__attribute__((noreturn)) static void write_error(int e)
-{
-	if (e == EPIPE) {
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-	}
-	die(1, "write error: %s", strerror(e));
-}
-
-static void close_stdout(void)
-{
-	if (fclose(stdout) != 0 && errno != EBADF)
-		write_error(errno);
-}
+#include "cli.h"
 
 /* A library failure: its message, exit 1. */
 static void check(enum atlas_status st, const struct atlas_error *err)
@@ -230,15 +200,8 @@ static void parse_options(int argc, char **argv)
 			help();
 		g.verbosity += c == 'v' ? 1 : c == 'q' ? -1 : 0;
 		g.version |= c == 'V';
-		if (c == ':' && strncmp(arg, "--", 2) == 0)
-			die(2, "option '%.*s' requires an argument",
-			    (int)strcspn(arg, "="), arg);
-		if (c == ':')
-			die(2, "option '-%c' requires an argument", optopt);
-		if (c == '?' && optopt)
-			die(2, "unknown option '-%c'", optopt);
-		if (c == '?')
-			die(2, "unknown option '%s'", arg);
+		if (c == ':' || c == '?')
+			option_error(c, arg);
 	}
 }
 

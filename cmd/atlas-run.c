@@ -55,32 +55,7 @@ static struct {
 	size_t nspecs;
 	uint64_t *sizes; /* one per parameter */
 } g = {.threads = 1, .verbosity = 1, .ro = {.lanes = ATLAS_COUNT_UNSET}};
-
-/*
- * Print "atlas-run: MESSAGE" and exit with status; status 2 (a usage
- * error) adds the "Try" line.
- */
-__attribute__((noreturn, format(printf, 2, 3))) static void
-die(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs(PROG ": ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (status == 2)
-		fputs("Try '" PROG " --help' for more information.\n", stderr);
-	exit(status);
-}
-
-/* Close stdout; a failure is a write error. */
-static void close_stdout(void)
-{
-	if (fclose(stdout) != 0 && errno != EBADF)
-		die(1, "write error: %s", strerror(errno));
-}
+#include "cli.h"
 
 __attribute__((noreturn)) static void help(void)
 {
@@ -199,15 +174,8 @@ static void parse_options(int argc, char **argv)
 			g.specs[g.nspecs++] = optarg;
 			g.resident = 1;
 			break;
-		case ':':
-			if (strncmp(arg, "--", 2) == 0)
-				die(2, "option '%.*s' requires an argument",
-				    (int)strcspn(arg, "="), arg);
-			die(2, "option '-%c' requires an argument", optopt);
 		default:
-			if (optopt)
-				die(2, "unknown option '-%c'", optopt);
-			die(2, "unknown option '%s'", arg);
+			option_error(c, arg);
 		}
 	}
 }
