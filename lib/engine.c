@@ -219,12 +219,8 @@ static enum atlas_status check_args(const struct atlas_program *p,
 				"program has not been verified");
 		return ATLAS_ERR_ARG;
 	}
-	if (nargs != p->nparams || nargs > MAX_PARAMS) {
-		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-				"kernel '%s' takes %zu arguments, got %zu",
-				p->name, p->nparams, nargs);
+	if (program_check_nargs(p, nargs, MAX_PARAMS, err))
 		return ATLAS_ERR_ARG;
-	}
 	*nviews = 1;
 	memset(&views[0], 0, sizeof views[0]);
 	for (size_t i = 0; i < nargs; i++)

@@ -15,6 +15,7 @@
 
 #include "kl_parse.h"
 #include "program.h"
+#include "text_util.h"
 
 #define MAX_INDENT 100 /* Python's own limit */
 #define MAX_BRACKETS 200
@@ -218,15 +219,12 @@ inconsistent:
 
 /* ---- numbers ------------------------------------------------------------ */
 
+/* A digit's value, or 99 when c is no digit of any base up to 16. */
 static int digit_value(int c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return 99;
+	const int d = text_digit(c);
+
+	return d < 0 ? 99 : d;
 }
 
 /*

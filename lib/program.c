@@ -431,3 +431,15 @@ enum atlas_status atlas_program_verify(struct atlas_program *p,
 {
 	return program_verify(p, err);
 }
+
+enum atlas_status program_check_nargs(const struct atlas_program *p,
+				      size_t nargs, size_t max,
+				      struct atlas_error *err)
+{
+	if (nargs == p->nparams && nargs <= max)
+		return ATLAS_OK;
+	atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+			"kernel '%s' takes %zu arguments, got %zu", p->name,
+			p->nparams, nargs);
+	return ATLAS_ERR_ARG;
+}

@@ -135,6 +135,14 @@ enum atlas_status program_verify(struct atlas_program *p,
  */
 enum atlas_status asm_append(struct atlas_program *p, const char *text,
 			     size_t len, struct atlas_error *err);
+/*
+ * Check that a run gives p exactly one argument per parameter (and no
+ * more than max): "kernel 'NAME' takes N arguments, got M".
+ */
+enum atlas_status program_check_nargs(const struct atlas_program *p,
+				      size_t nargs, size_t max,
+				      struct atlas_error *err);
+
 /* Readers: build an unverified program from text.  err->line/col set. */
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err);

@@ -558,12 +558,8 @@ atlas_resident_run(struct atlas_engine *e, const struct atlas_program *p,
 	if (!stats)
 		stats = &dummy;
 	memset(stats, 0, sizeof *stats);
-	if (nbind != p->nparams || nbind > RES_MAX_PARAMS) {
-		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-				"kernel '%s' takes %zu arguments, got %zu",
-				p->name, p->nparams, nbind);
+	if (program_check_nargs(p, nbind, RES_MAX_PARAMS, err))
 		return ATLAS_ERR_ARG;
-	}
 	if (!(r = calloc(1, sizeof *r)))
 		return nomem(err);
 	r->p = p;

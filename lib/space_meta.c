@@ -34,12 +34,34 @@ static enum atlas_status invalid_page(struct atlas_error *err, unsigned page)
 	return ATLAS_ERR_VERIFY;
 }
 
+/*
+ * Is some class of mask without its mirror (atlas numbering, where every
+ * class has one)?  Then *c and *mirror name the first such class.
+ */
+static int mirror_missing(struct atlas_class_mask mask, unsigned *c,
+			  unsigned *mirror)
+{
+	uint8_t active[ATLAS_CLASSES];
+	unsigned k = atlas_class_mask_active(mask, active);
+
+	for (unsigned i = 0; i < k; i++) {
+		unsigned m = 0;
+
+		atlas_class_mirror(ATLAS_NUMBERING_ATLAS, active[i], &m, NULL);
+		if (!atlas_class_mask_is_set(mask, m)) {
+			*c = active[i];
+			*mirror = m;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 enum atlas_status atlas_metadata_validate(const struct atlas_metadata *m,
 					  struct atlas_error *err)
 {
 	const struct atlas_boundary_footprint *f = &m->boundary;
-	uint8_t active[ATLAS_CLASSES];
-	unsigned i, k;
+	unsigned c, mc;
 
 	if (!m->name || !*m->name)
 		return invalid(err, "kernel name cannot be empty");
@@ -69,20 +91,13 @@ enum atlas_status atlas_metadata_validate(const struct atlas_metadata *m,
 	}
 	if (!m->mirror_safe)
 		return ATLAS_OK;
-	/* In the atlas numbering every class has a mirror below 96. */
-	k = atlas_class_mask_active(m->classes_mask, active);
-	for (i = 0; i < k; i++) {
-		unsigned c = active[i], mc = c % 6 < 3 ? c + 3 : c - 3;
-
-		if (!atlas_class_mask_is_set(m->classes_mask, mc)) {
-			atlas_error_set(err, ATLAS_ERR_VERIFY, 0, 0,
-					"invalid kernel metadata: mirror pair "
-					"%u missing for class %u",
-					mc, c);
-			return ATLAS_ERR_VERIFY;
-		}
-	}
-	return ATLAS_OK;
+	if (!mirror_missing(m->classes_mask, &c, &mc))
+		return ATLAS_OK;
+	atlas_error_set(err, ATLAS_ERR_VERIFY, 0, 0,
+			"invalid kernel metadata: mirror pair %u missing for "
+			"class %u",
+			mc, c);
+	return ATLAS_ERR_VERIFY;
 }
 
 enum atlas_status atlas_metadata_check_phase(const struct atlas_metadata *m,
@@ -119,24 +134,15 @@ enum atlas_status atlas_metadata_check_boundary(const struct atlas_metadata *m,
 enum atlas_status atlas_metadata_check_mirror(const struct atlas_metadata *m,
 					      struct atlas_error *err)
 {
-	uint8_t active[ATLAS_CLASSES];
-	unsigned i, k;
+	unsigned c, mc;
 
-	if (!m->mirror_safe)
+	if (!m->mirror_safe || !mirror_missing(m->classes_mask, &c, &mc))
 		return ATLAS_OK;
-	k = atlas_class_mask_active(m->classes_mask, active);
-	for (i = 0; i < k; i++) {
-		unsigned c = active[i], mc = c % 6 < 3 ? c + 3 : c - 3;
-
-		if (!atlas_class_mask_is_set(m->classes_mask, mc)) {
-			atlas_error_set(err, ATLAS_ERR_EXEC, 0, 0,
-					"mirror safety violation: class %u and "
-					"mirror %u produced different results",
-					c, mc);
-			return ATLAS_ERR_EXEC;
-		}
-	}
-	return ATLAS_OK;
+	atlas_error_set(err, ATLAS_ERR_EXEC, 0, 0,
+			"mirror safety violation: class %u and mirror %u "
+			"produced different results",
+			c, mc);
+	return ATLAS_ERR_EXEC;
 }
 
 enum atlas_status atlas_metadata_check_launch(const struct atlas_metadata *m,

@@ -244,12 +244,8 @@ enum atlas_status atlas_stream_run_state(struct atlas_engine *e,
 	if (!stats)
 		stats = &dummy;
 	memset(stats, 0, sizeof *stats);
-	if (nbind != p->nparams || nbind > STREAM_MAX_PARAMS) {
-		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-				"kernel '%s' takes %zu arguments, got %zu",
-				p->name, p->nparams, nbind);
+	if (program_check_nargs(p, nbind, STREAM_MAX_PARAMS, err))
 		return ATLAS_ERR_ARG;
-	}
 	if (chunk_lanes == 0)
 		chunk_lanes = 65536;
 	rc = setup(p, b, chunk_lanes, in, &nin, out, &nout, err);

@@ -201,7 +201,7 @@ int text_is_ident(const char *s, size_t n, int label)
 
 /* ---- literals ----------------------------------------------------------- */
 
-static int hexval(int c)
+int text_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -228,7 +228,7 @@ enum text_lit text_parse_int(const char *s, size_t n, int *neg, int *hex,
 	if (n - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
 		*hex = 1;
 		for (i += 2; i < n; i++) {
-			const int d = hexval((unsigned char)s[i]);
+			const int d = text_digit((unsigned char)s[i]);
 
 			if (d < 0)
 				return LIT_SYNTAX;

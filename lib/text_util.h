@@ -72,6 +72,9 @@ int text_is_ident(const char *s, size_t n, int label);
 
 /* ---- literals ----------------------------------------------------------- */
 
+/* The value of a hex (or lower-base) digit character, or -1. */
+int text_digit(int c);
+
 enum text_lit { LIT_OK, LIT_SYNTAX, LIT_RANGE };
 
 /*
