@@ -237,6 +237,7 @@ static void run(void)
 	const struct atlas_engine_options eo = {.threads = g.threads};
 	const int resident = g.resident || !atlas_program_streams(g.p);
 	const size_t n = atlas_program_param_count(g.p);
+	struct atlas_stream_options so = {.state = &g.rs};
 	struct atlas_stream_stats st;
 	struct atlas_error err;
 	enum atlas_status rc;
@@ -254,9 +255,7 @@ static void run(void)
 	g.ro.state = &g.rs;
 	/* each thread gets a chunk's worth of lanes per launch */
 	rc = resident ? atlas_resident_run(g.e, g.p, g.b, n, &g.ro, &st, &err) :
-			atlas_stream_run_state(g.e, g.p, g.b, n,
-					       (size_t)CHUNK_LANES * g.threads,
-					       &g.rs, &st, &err);
+			atlas_stream(g.e, g.p, g.b, n, &so, &st, &err);
 	if (rc) {
 		/* EPIPE with SIGPIPE ignored: die quietly of SIGPIPE. */
 		if (err.code == ATLAS_ERR_IO && err.errnum == EPIPE) {

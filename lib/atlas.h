@@ -130,7 +130,10 @@ struct atlas_param_info {
 	unsigned handle; /* arrays: buffer handle (1 + array ordinal) */
 	enum atlas_access access; /* arrays */
 	uint64_t record_len;	  /* RECORD: K, when a constant */
-	long record_param; /* RECORD: K is this scalar parameter, or -1 */
+	long record_param;	/* RECORD: K is this scalar parameter, or -1 */
+	uint64_t reduction_len; /* REDUCTION: element count, when the
+				   program declares it (indices are all
+				   constants: the largest + 1); else 0 */
 };
 
 /*
@@ -415,13 +418,44 @@ enum atlas_status atlas_read_all(int fd, uint64_t max, char **data, size_t *len,
  */
 void atlas_pipe_grow(int fd, size_t size);
 
+/* ---- the machine ----------------------------------------------------------
+ */
+
+/* What hwloc reports of the machine (sysconf where hwloc fails). */
+struct atlas_topo {
+	unsigned cores;	  /* physical cores this process may use, at least 1 */
+	uint64_t l2_size; /* bytes of one core's L2 cache (else its L1d); 0 if
+			     unknown */
+};
+
+/* Fill *t; the topology is read once per process. */
+void atlas_topo_get(struct atlas_topo *t);
+
+/* ---- data formats ---------------------------------------------------------
+ */
+
+/* How the elements of an array parameter appear in its file (man 1
+   atlas-run, Formats). */
+enum atlas_data_format {
+	ATLAS_DATA_RAW,	 /* headerless little-endian elements (the default) */
+	ATLAS_DATA_TEXT, /* decimal numbers separated by white space; written
+			    one per line */
+	ATLAS_DATA_NPY	 /* NumPy .npy: little-endian, C order, the
+			    parameter's dtype */
+};
+
+/* "raw", "text", "npy"; "?" for an out-of-range value. */
+const char *atlas_data_format_name(enum atlas_data_format f);
+/* Parse one of those names: 0 and *f, or -1. */
+int atlas_data_format_parse(const char *name, enum atlas_data_format *f);
+
 /* ---- streaming ------------------------------------------------------------
  */
 
-/* Where an argument of a streamed launch comes from or goes to. */
+/* Where an argument of a run comes from or goes to. */
 struct atlas_stream_binding {
 	int fd; /* arrays: the file descriptor to read or write; -1 unbound */
-	const char *label; /* the file's name for messages ("-" for stdio) */
+	const char *label; /* the file's name for messages */
 	uint64_t bits;	   /* scalars: value bit pattern */
 	int bound;	   /* scalars: nonzero if the user gave a value */
 	/*
@@ -431,48 +465,101 @@ struct atlas_stream_binding {
 	 */
 	const char *path;
 	int out_fd;
+	enum atlas_data_format format; /* arrays; raw when zeroed */
 };
 
 struct atlas_stream_stats {
-	uint64_t elements; /* lanes run */
-	uint64_t bytes_in, bytes_out;
-	uint64_t chunks;
+	uint64_t elements;	      /* lanes run */
+	uint64_t bytes_in, bytes_out; /* file bytes, headers and text included
+				       */
+	uint64_t chunks;	      /* launches */
+	uint64_t pool_size; /* bytes of the chunk pool; 0 in resident runs */
+	uint64_t resident_size;	 /* bytes of resident and reduction arrays */
+	uint64_t lanes_expected; /* lanes the run will make, when known before
+				    it starts (a bound guard, a .npy or
+				    regular-file input); else
+				    ATLAS_COUNT_UNSET */
+};
+
+/* An element count or lane count left for the runner to infer. */
+#define ATLAS_COUNT_UNSET UINT64_MAX
+
+/* The default of atlas_resident_options.max_resident and
+   atlas_stream_options.max_resident: 1 GiB. */
+#define ATLAS_MAX_RESIDENT_DEFAULT ((uint64_t)1 << 30)
+
+/* The chunk pool when neither the caller nor the machine says: 1 MiB. */
+#define ATLAS_POOL_SIZE_DEFAULT ((uint64_t)1 << 20)
+
+/*
+ * The pool size for a run on the given number of threads: one core's L2
+ * cache per thread (atlas_topo_get), within 256 KiB and 16 MiB; else
+ * ATLAS_POOL_SIZE_DEFAULT.
+ */
+uint64_t atlas_pool_size_for(unsigned threads);
+
+struct atlas_stream_options {
+	/* bytes of the chunk pool; 0: ATLAS_POOL_SIZE_DEFAULT.  Grown to one
+	   block of lanes when smaller (stats->pool_size tells) */
+	uint64_t pool_size;
+	/* bytes one resident or reduction array may hold; 0: the default */
+	uint64_t max_resident;
+	/* NULL, or one element count per parameter for resident and
+	   reduction outputs (ATLAS_COUNT_UNSET where not given) */
+	const uint64_t *sizes;
+	/* NULL, or the run state every launch uses and carries on
+	   (atlas_engine_run_state) */
+	struct atlas_run_state *state;
+	/* NULL, or called after each chunk is written, with the counts so
+	   far (for a progress display) */
+	void (*progress)(void *arg, const struct atlas_stream_stats *st);
+	void *progress_arg;
 };
 
 /*
- * Run an element-wise program over its array parameters, chunk by chunk:
- * one lane per element, arrays of use "in" read in lock-step from their
- * fds, arrays of use "out" written to theirs, chunk_lanes lanes at a time
- * through buffers allocated once.  Output already computed is written
- * before an error is returned.  stats may be NULL.
+ * Run p over a stream, chunk by chunk, in memory that does not grow with
+ * the input (DESIGN.md section 4, man 1 atlas-run "Streaming").  Each
+ * array parameter is handled by its access class:
+ *
+ * - element and record (K elements per lane) arrays stream: inputs are
+ *   read in lock-step, a whole number of records at a time, into one pool
+ *   of opts->pool_size bytes allocated at the start; outputs are written
+ *   chunk by chunk.  Launches cover a multiple of ATLAS_STREAM_BLOCK lanes
+ *   (the last one excepted), numbered globally; a lane that touches its
+ *   array outside its chunk fails, naming the array.
+ * - resident inputs are read whole once, within opts->max_resident bytes;
+ *   resident outputs (their length from opts->sizes) and reductions
+ *   (opts->sizes, else the length the program declares) are held zeroed
+ *   through the run and written once at the end.
+ *
+ * The lane count is the value of a bound guard scalar, else the length of
+ * the streamed inputs (which must agree), else an error.  An unbound
+ * guard is bound, in each launch, to the lanes launched so far.  Output
+ * bytes do not depend on the engine's thread count or the pool size.
+ *
+ * Errors in the input (a partial trailing element or record, inputs of
+ * different lengths, a text or read error) come after every complete lane
+ * before them has run and been written, reductions and resident outputs
+ * included.  A lane fault writes nothing more.  stats and opts may be
+ * NULL.  Programs atlas_program_streams refuses fail with
+ * ATLAS_ERR_UNSUPPORTED; run them with atlas_resident_run.
  */
-enum atlas_status atlas_stream_run(struct atlas_engine *e,
-				   const struct atlas_program *p,
-				   const struct atlas_stream_binding *b,
-				   size_t nbind, size_t chunk_lanes,
-				   struct atlas_stream_stats *stats,
-				   struct atlas_error *err);
+enum atlas_status
+atlas_stream(struct atlas_engine *e, const struct atlas_program *p,
+	     const struct atlas_stream_binding *b, size_t nbind,
+	     const struct atlas_stream_options *opts,
+	     struct atlas_stream_stats *stats, struct atlas_error *err);
+
+/* The ISA block size of streamed launches (block_idx counts these). */
+#define ATLAS_STREAM_BLOCK 256
 
 /*
- * atlas_stream_run with a run state (may be NULL) that every chunk's
- * launch uses and carries on (atlas_engine_run_state): the phase, epoch
- * and resonance after one chunk are where the next starts.
- */
-enum atlas_status atlas_stream_run_state(struct atlas_engine *e,
-					 const struct atlas_program *p,
-					 const struct atlas_stream_binding *b,
-					 size_t nbind, size_t chunk_lanes,
-					 struct atlas_run_state *state,
-					 struct atlas_stream_stats *stats,
-					 struct atlas_error *err);
-
-/*
- * Whether p can run through atlas_stream_run: no array is inout, and
- * every array is of access class element, or every array is
- * ATLAS_ACCESS_ANY (a hand-written program that declares no class is
- * taken to be element-wise).  Anything else (records, resident and
- * reduction arrays, ANY mixed with analysed classes, inout arrays) must
- * run resident, through atlas_resident_run.
+ * Whether p can run through atlas_stream: no array is inout; every array
+ * has an analysed access class (element, record, resident, reduction), or
+ * every array is ATLAS_ACCESS_ANY (a hand-written program that declares
+ * no class is taken to be element-wise); and at least one array streams
+ * or a guard scalar exists to bound the lanes.  Anything else must run
+ * resident, through atlas_resident_run.
  */
 int atlas_program_streams(const struct atlas_program *p);
 
@@ -524,12 +611,6 @@ enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 /* ---- resident runs --------------------------------------------------------
  */
 
-/* An element count or lane count left for atlas_resident_run to infer. */
-#define ATLAS_COUNT_UNSET UINT64_MAX
-
-/* The default of atlas_resident_options.max_resident: 1 GiB. */
-#define ATLAS_MAX_RESIDENT_DEFAULT ((uint64_t)1 << 30)
-
 struct atlas_resident_options {
 	/* lanes to run, or ATLAS_COUNT_UNSET to infer them */
 	uint64_t lanes;
@@ -556,8 +637,10 @@ struct atlas_resident_options {
  * scalar if bound; else the element count of the first element or record
  * input (records: divided by their length).  An unbound guard is bound to
  * the lane count.  Output element counts: opts->sizes if given; element
- * arrays: lanes; records: lanes * K; reductions: 1; inout arrays: their
- * input's; resident and unanalysed outputs must be given in sizes.
+ * arrays: lanes; records: lanes * K; reductions: the length the program
+ * declares; inout arrays: their input's; other outputs must be given in
+ * sizes.  Inputs are read, and outputs written, in their binding's
+ * format (a .npy output holds one dimension).
  *
  * All or nothing: when reading fails or a lane faults, nothing is
  * written.  Inout files are replaced (renamed over) only after every

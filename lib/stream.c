@@ -217,41 +217,27 @@ run_chunks(struct atlas_engine *e, const struct atlas_program *p,
 	}
 }
 
-enum atlas_status atlas_stream_run(struct atlas_engine *e,
-				   const struct atlas_program *p,
-				   const struct atlas_stream_binding *b,
-				   size_t nbind, size_t chunk_lanes,
-				   struct atlas_stream_stats *stats,
-				   struct atlas_error *err)
-{
-	return atlas_stream_run_state(e, p, b, nbind, chunk_lanes, NULL, stats,
-				      err);
-}
-
-enum atlas_status atlas_stream_run_state(struct atlas_engine *e,
-					 const struct atlas_program *p,
-					 const struct atlas_stream_binding *b,
-					 size_t nbind, size_t chunk_lanes,
-					 struct atlas_run_state *state,
-					 struct atlas_stream_stats *stats,
-					 struct atlas_error *err)
+enum atlas_status
+atlas_stream(struct atlas_engine *e, const struct atlas_program *p,
+	     const struct atlas_stream_binding *b, size_t nbind,
+	     const struct atlas_stream_options *opts,
+	     struct atlas_stream_stats *stats, struct atlas_error *err)
 {
 	struct stream_arr in[STREAM_MAX_PARAMS], out[STREAM_MAX_PARAMS];
 	struct atlas_stream_stats dummy;
 	size_t nin = 0, nout = 0;
 	enum atlas_status rc;
+	size_t chunk_lanes = 65536;
 
 	if (!stats)
 		stats = &dummy;
 	memset(stats, 0, sizeof *stats);
 	if (program_check_nargs(p, nbind, STREAM_MAX_PARAMS, err))
 		return ATLAS_ERR_ARG;
-	if (chunk_lanes == 0)
-		chunk_lanes = 65536;
 	rc = setup(p, b, chunk_lanes, in, &nin, out, &nout, err);
 	if (rc == ATLAS_OK)
-		rc = run_chunks(e, p, b, chunk_lanes, in, nin, out, nout, state,
-				stats, err);
+		rc = run_chunks(e, p, b, chunk_lanes, in, nin, out, nout,
+				opts ? opts->state : NULL, stats, err);
 	for (size_t i = 0; i < nin; i++)
 		free(in[i].buf);
 	for (size_t i = 0; i < nout; i++)

@@ -1,0 +1,64 @@
+/*
+ * topo.c - the machine as hwloc sees it: how many cores a run may use by
+ * default, and how big one core's cache is (the chunk pool is sized from
+ * it).  Read once per process; sysconf stands in where hwloc fails.
+ */
+#include <pthread.h>
+#include <unistd.h>
+
+#include <hwloc.h>
+
+#include "atlas.h"
+
+static struct atlas_topo topo;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* The size of the first cache of the given type above a core. */
+static uint64_t cache_size(hwloc_topology_t t, hwloc_obj_type_t type)
+{
+	hwloc_obj_t o = hwloc_get_obj_by_type(t, type, 0);
+
+	return o && o->attr ? o->attr->cache.size : 0;
+}
+
+static void load(void)
+{
+	hwloc_topology_t t;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	topo.cores = n > 0 ? (unsigned)n : 1;
+	if (hwloc_topology_init(&t) != 0)
+		return;
+	/* only what is needed: no I/O devices, no PCI scan */
+	if (hwloc_topology_set_io_types_filter(
+		    t, HWLOC_TYPE_FILTER_KEEP_NONE) == 0 &&
+	    hwloc_topology_load(t) == 0) {
+		int c = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+
+		if (c > 0)
+			topo.cores = (unsigned)c;
+		topo.l2_size = cache_size(t, HWLOC_OBJ_L2CACHE);
+		if (!topo.l2_size)
+			topo.l2_size = cache_size(t, HWLOC_OBJ_L1CACHE);
+	}
+	hwloc_topology_destroy(t);
+}
+
+void atlas_topo_get(struct atlas_topo *t)
+{
+	pthread_once(&once, load);
+	*t = topo;
+}
+
+uint64_t atlas_pool_size_for(unsigned threads)
+{
+	const uint64_t lo = (uint64_t)256 << 10, hi = (uint64_t)16 << 20;
+	struct atlas_topo t;
+	uint64_t s;
+
+	atlas_topo_get(&t);
+	if (!t.l2_size)
+		return ATLAS_POOL_SIZE_DEFAULT;
+	s = t.l2_size * (threads ? threads : 1);
+	return s < lo ? lo : s > hi ? hi : s;
+}
