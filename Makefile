@@ -124,6 +124,12 @@ $(BUILD)/bench-atlas: $(BUILD)/scripts/bench-atlas.o $(LIBA)
 
 bench-atlas: all $(BUILD)/bench-atlas
 
+# The native C filter scripts/bench-stream measures atlas-run against.
+$(BUILD)/filter-native: $(BUILD)/scripts/filter-native.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+bench-stream: all $(BUILD)/filter-native
+
 check: all $(UNITS)
 	prove --exec test/tap-exec $(PROVEFLAGS) $(UNITS) test/*.bats test/lint-*.sh
 
@@ -158,7 +164,7 @@ clean:
 	rm -rf $(BUILD) bin $(LIBA) $(KERNEL_JSON)
 
 FORCE:
-.PHONY: all units bench bench-atlas check format-check demo install uninstall clean FORCE
+.PHONY: all units bench bench-atlas bench-stream check format-check demo install uninstall clean FORCE
 .SECONDARY:
 
 -include $(DEPS)
