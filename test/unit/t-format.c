@@ -888,6 +888,61 @@ static struct atlas_program *scale(void)
 	return p;
 }
 
+/* An inout array in text, replaced in its file: x = x * 2 + 1. */
+static void test_resident_inout(struct atlas_engine *e)
+{
+	struct atlas_program *p = atlas_program_new("inc");
+	struct atlas_resident_options o = {.lanes = ATLAS_COUNT_UNSET};
+	struct atlas_stream_binding b[2];
+	struct atlas_error err = {0};
+	char path[] = "/tmp/t-format-inout-XXXXXX", *got;
+	int fd = mkstemp(path);
+	size_t len;
+
+	if (!p || fd < 0 ||
+	    atlas_program_add_param(p, "x", ATLAS_PARAM_ARRAY, ATLAS_F32,
+				    ATLAS_USE_INOUT, 1, NULL) ||
+	    atlas_program_add_param(p, "n", ATLAS_PARAM_SCALAR, ATLAS_U64,
+				    ATLAS_USE_GUARD, 3, NULL) ||
+	    atlas_program_append(p,
+				 "\tsetge.u64 p0, r255, r3\n"
+				 "\tbra.p0 @done\n"
+				 "\tmov_imm.u32 r250, 2\n"
+				 "\tshl.u64 r0, r255, r250\n"
+				 "\tldg.f32 r10, [r1 + r0]\n"
+				 "\tmov_imm.f32 r11, 2.0\n"
+				 "\tmov_imm.f32 r12, 1.0\n"
+				 "\tmad.f32 r13, r10, r11, r12\n"
+				 "\tstg.f32 [r1 + r0], r13\n"
+				 "@done:\n",
+				 NULL) ||
+	    atlas_program_verify(p, &err) ||
+	    write(fd, "0.5 1e3\n-1\n", 11) != 11) {
+		ok(0, "resident inout: set up");
+		atlas_program_free(p);
+		return;
+	}
+	lseek(fd, 0, SEEK_SET);
+	memset(b, 0, sizeof b);
+	b[0].fd = fd;
+	b[0].path = path;
+	b[0].out_fd = -1;
+	b[0].label = path;
+	b[0].format = ATLAS_DATA_TEXT;
+	b[1].bound = 1;
+	b[1].bits = 3;
+	ok(atlas_resident_run(e, p, b, 2, &o, NULL, &err) == ATLAS_OK,
+	   "resident inout in text");
+	close(fd);
+	fd = open(path, O_RDONLY);
+	got = contents(fd, &len);
+	is_str(got ? got : "", "2\n2001\n-1\n", "resident inout: the file");
+	free(got);
+	close(fd);
+	unlink(path);
+	atlas_program_free(p);
+}
+
 static void test_resident(void)
 {
 	struct atlas_program *p = scale();
@@ -938,6 +993,7 @@ static void test_resident(void)
 	       "resident: worded as before");
 	close(b[0].fd);
 	close(b[1].fd);
+	test_resident_inout(e);
 	atlas_engine_free(e);
 	atlas_program_free(p);
 }
