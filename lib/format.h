@@ -21,6 +21,9 @@
 /* Bytes one read(2) or write(2) on a pipe moves at most. */
 #define FMT_TRANSFER (256 * 1024)
 
+/* Bytes of the text buffers: a number in a text input is shorter. */
+#define FMT_TEXT_BUF (64 * 1024)
+
 struct fmt_reader {
 	/* set by fmt_reader_open, read-only after */
 	int fd;
@@ -46,15 +49,13 @@ struct fmt_reader {
 	struct atlas_error err; /* that error, messages prefixed by label */
 
 	/* private */
-	int regular;	  /* fd is a regular file: read in one call */
-	uint64_t left;	  /* .npy: elements the header still promises */
-	char *text;	  /* text: the read buffer */
-	size_t tlen;	  /* bytes in text */
-	size_t tpos;	  /* bytes of text consumed */
-	uint64_t line;	  /* text: line of text[tpos], from 1 */
-	int text_eof;	  /* text: fd reached its end */
-	uint8_t carry[8]; /* raw: bytes of a partial element */
-	size_t ncarry;
+	int regular;   /* fd is a regular file: read in one call */
+	uint64_t left; /* .npy: elements the header still promises */
+	char *text;    /* text: the read buffer (FMT_TEXT_BUF bytes) */
+	size_t tlen;   /* bytes in text */
+	size_t tpos;   /* bytes of text consumed */
+	uint64_t line; /* text: line of text[tpos], from 1 */
+	int text_eof;  /* text: fd reached its end */
 };
 
 /*
@@ -103,17 +104,20 @@ struct fmt_writer {
 	uint64_t bytes;	   /* bytes written to fd, header included */
 
 	/* private */
+	int regular;	   /* fd is a regular file: written in one call */
 	uint64_t count;	   /* .npy: elements the header announces, or
 			      ATLAS_COUNT_UNSET (patched at close) */
 	int header_done;   /* .npy: the header is written */
 	off_t header_at;   /* .npy: fd's offset where the header starts */
 	size_t header_len; /* .npy: its length */
-	char *text;	   /* text: the output buffer */
+	char *text;	   /* text: the output buffer (FMT_TEXT_BUF bytes) */
 	size_t tlen;
 };
 
 /*
- * Start writing elements of type t to fd in format f.  count is the
+ * Start writing elements of type t to fd in format f; label names the
+ * file in messages, or is NULL for messages without a name ("write
+ * error: STRERROR", as resident runs word it).  count is the
  * number of elements that will be written, when known before the first
  * (ATLAS_COUNT_UNSET otherwise).  A .npy output whose count is unknown
  * needs a seekable fd: its header is written with room for any shape and
@@ -148,5 +152,40 @@ enum atlas_status fmt_writer_close(struct fmt_writer *w,
 
 /* Free what the writer holds, without finishing the output. */
 void fmt_writer_discard(struct fmt_writer *w);
+
+/* ---- between format.c, format_text.c and format_npy.c ---- */
+
+/* Fill err with "LABEL: message" ("message" if label is NULL). */
+void fmt_error(struct atlas_error *err, enum atlas_status code,
+	       const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Stop r after what it delivered: failed, eof, and r->err as fmt_error. */
+void fmt_fail(struct fmt_reader *r, enum atlas_status code, const char *fmt,
+	      ...) __attribute__((format(printf, 3, 4)));
+/* Read up to n bytes as raw data is read; fewer only at the end of input
+   or after an error (r->failed). */
+size_t fmt_bytes_in(struct fmt_reader *r, void *buf, size_t n);
+/* Write n bytes as raw data is written. */
+enum atlas_status fmt_bytes_out(struct fmt_writer *w, const void *buf, size_t n,
+				struct atlas_error *err);
+
+enum atlas_status fmt_text_reader_open(struct fmt_reader *r,
+				       struct atlas_error *err);
+size_t fmt_text_read(struct fmt_reader *r, void *buf, size_t n);
+enum atlas_status fmt_text_writer_open(struct fmt_writer *w,
+				       struct atlas_error *err);
+enum atlas_status fmt_text_write(struct fmt_writer *w, const void *buf,
+				 size_t n, struct atlas_error *err);
+enum atlas_status fmt_text_flush(struct fmt_writer *w, struct atlas_error *err);
+
+enum atlas_status fmt_npy_reader_open(struct fmt_reader *r,
+				      struct atlas_error *err);
+size_t fmt_npy_read(struct fmt_reader *r, void *buf, size_t n);
+enum atlas_status fmt_npy_writer_open(struct fmt_writer *w,
+				      struct atlas_error *err);
+enum atlas_status fmt_npy_write(struct fmt_writer *w, const void *buf, size_t n,
+				struct atlas_error *err);
+enum atlas_status fmt_npy_writer_close(struct fmt_writer *w,
+				       struct atlas_error *err);
 
 #endif

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "program.h"
 
 #define RES_MAX_PARAMS 64
@@ -120,6 +121,13 @@ static enum atlas_status check_bindings(const struct res_run *r,
 					q->name);
 			return ATLAS_ERR_ARG;
 		}
+		/* before the run: a failed output would lose its results */
+		if (b->format == ATLAS_DATA_NPY && q->type == ATLAS_BF16) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"%s: no .npy dtype for bf16",
+					b->label ? b->label : q->name);
+			return ATLAS_ERR_ARG;
+		}
 		if (r->sizes && r->sizes[i] != ATLAS_COUNT_UNSET &&
 		    q->use != ATLAS_USE_OUT) {
 			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
@@ -132,7 +140,71 @@ static enum atlas_status check_bindings(const struct res_run *r,
 	return ATLAS_OK;
 }
 
-/* Read input array i whole, within the limit. */
+static enum atlas_status too_big(const struct res_run *r,
+				 const struct isa_param *q, const char *what,
+				 struct atlas_error *err)
+{
+	atlas_error_set(err, ATLAS_ERR_LIMIT, 0, 0,
+			"%s: resident %s larger than %" PRIu64 " bytes",
+			q->name, what, r->max);
+	return ATLAS_ERR_LIMIT;
+}
+
+/* Grow a->data to hold cap elements. */
+static enum atlas_status grow(struct res_arr *a, uint64_t cap,
+			      struct atlas_error *err)
+{
+	uint8_t *q;
+
+	/* one byte more: malloc(0) may fail */
+	if (cap > (SIZE_MAX - 1) / a->esize ||
+	    !(q = realloc(a->data, (size_t)(cap * a->esize) + 1)))
+		return nomem(err);
+	a->data = q;
+	return ATLAS_OK;
+}
+
+/*
+ * Read every element rd gives into a->data, within the limit: at once
+ * when the count is known before (a .npy header, a regular raw file),
+ * else growing the buffer geometrically.
+ */
+static enum atlas_status read_whole(const struct res_run *r,
+				    const struct isa_param *q,
+				    struct fmt_reader *rd, struct res_arr *a,
+				    struct atlas_error *err)
+{
+	const uint64_t limit = r->max / a->esize; /* elements */
+	uint64_t cap = rd->count != ATLAS_COUNT_UNSET ? rd->count :
+							(64 * 1024) / a->esize;
+	enum atlas_status rc;
+	uint64_t probe;
+
+	if (rd->count != ATLAS_COUNT_UNSET && rd->count > limit)
+		return too_big(r, q, "input", err);
+	if (cap > limit)
+		cap = limit;
+	if ((rc = grow(a, cap, err)) != ATLAS_OK)
+		return rc;
+	while (!rd->eof) {
+		if (a->count < cap) {
+			a->count += fmt_read(rd, a->data + a->count * a->esize,
+					     (size_t)(cap - a->count));
+			continue;
+		}
+		if (cap == limit) { /* full: one more element is too many */
+			if (fmt_read(rd, &probe, 1) == 1)
+				return too_big(r, q, "input", err);
+			break;
+		}
+		cap = cap > limit / 2 ? limit : cap * 2 + 1;
+		if ((rc = grow(a, cap, err)) != ATLAS_OK)
+			return rc;
+	}
+	return ATLAS_OK;
+}
+
+/* Read input array i whole, within the limit, in its binding's format. */
 static enum atlas_status read_input(struct res_run *r, size_t i,
 				    struct atlas_error *err)
 {
@@ -140,43 +212,29 @@ static enum atlas_status read_input(struct res_run *r, size_t i,
 	const struct atlas_stream_binding *b = &r->b[i];
 	const char *label = b->label ? b->label : q->name;
 	struct res_arr *a = &r->a[i];
-	struct atlas_error e;
+	struct fmt_reader rd;
 	enum atlas_status rc;
-	size_t len, rest;
-	char *data;
 
-	rc = atlas_read_all(b->fd, r->max, &data, &len, &e);
-	if (rc == ATLAS_ERR_LIMIT) {
-		atlas_error_set(err, rc, 0, 0,
-				"%s: resident input larger than %" PRIu64
-				" bytes",
-				q->name, r->max);
+	if ((rc = fmt_reader_open(&rd, b->fd, b->format, q->type, label,
+				  err)) != ATLAS_OK)
 		return rc;
-	}
-	if (rc == ATLAS_ERR_IO) {
-		atlas_error_set(err, rc, 0, 0, "%s: %s", label, e.msg);
+	a->esize = rd.esize;
+	rc = read_whole(r, q, &rd, a, err);
+	r->st->bytes_in += rd.bytes;
+	if (rc == ATLAS_OK && rd.failed) {
 		if (err)
-			err->errnum = e.errnum;
-		return rc;
-	}
-	if (rc) {
-		if (err)
-			*err = e;
-		return rc;
-	}
-	a->data = (uint8_t *)data;
-	a->esize = atlas_type_size(q->type);
-	a->count = len / a->esize;
-	r->st->bytes_in += len;
-	if ((rest = len % a->esize) != 0) {
+			*err = rd.err;
+		rc = rd.err.code;
+	} else if (rc == ATLAS_OK && rd.partial) {
 		atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
 				"%s: trailing partial element (%zu bytes; %s "
 				"elements are %zu bytes)",
-				label, rest, atlas_type_name(q->type),
+				label, rd.partial, atlas_type_name(q->type),
 				a->esize);
-		return ATLAS_ERR_INPUT;
+		rc = ATLAS_ERR_INPUT;
 	}
-	return ATLAS_OK;
+	fmt_reader_close(&rd);
+	return rc;
 }
 
 /*
@@ -326,17 +384,18 @@ static enum atlas_status output_count(const struct res_run *r, size_t i,
 	} else if (q->access == ATLAS_ACCESS_ELEMENT) {
 		*n = r->lanes;
 	} else if (q->access == ATLAS_ACCESS_REDUCTION) {
-		*n = 1;
+		/*
+		 * The length the program declares (the largest constant
+		 * index + 1).  TODO(issue 4): programs that declare none get
+		 * 1, as before, until the lead settles whether they should
+		 * need --size instead.
+		 */
+		*n = q->record_len ? q->record_len : 1;
 	} else if (q->access == ATLAS_ACCESS_RECORD) {
 		if ((rc = record_len(r, q, &k, err)) != ATLAS_OK)
 			return rc;
-		if (k && r->lanes > (UINT64_MAX - 1) / k) {
-			atlas_error_set(err, ATLAS_ERR_LIMIT, 0, 0,
-					"%s: resident output larger than "
-					"%" PRIu64 " bytes",
-					q->name, r->max);
-			return ATLAS_ERR_LIMIT;
-		}
+		if (k && r->lanes > (UINT64_MAX - 1) / k)
+			return too_big(r, q, "output", err);
 		if (k)
 			*n = r->lanes * k;
 	}
@@ -364,13 +423,8 @@ static enum atlas_status alloc_outputs(struct res_run *r,
 		if ((rc = output_count(r, i, &a->count, err)) != ATLAS_OK)
 			return rc;
 		a->esize = atlas_type_size(q->type);
-		if (a->count > r->max / a->esize) {
-			atlas_error_set(err, ATLAS_ERR_LIMIT, 0, 0,
-					"%s: resident output larger than "
-					"%" PRIu64 " bytes",
-					q->name, r->max);
-			return ATLAS_ERR_LIMIT;
-		}
+		if (a->count > r->max / a->esize)
+			return too_big(r, q, "output", err);
 		if (a->count * a->esize > SIZE_MAX - 1 ||
 		    !(a->data = calloc((size_t)(a->count * a->esize) + 1, 1)))
 			return nomem(err);
@@ -417,9 +471,48 @@ static enum atlas_status io_error(const char *what, int e,
 	return ATLAS_ERR_IO;
 }
 
-/* Write data to a new file tmp (a mkstemp template) with mode. */
-static enum atlas_status write_new(char *tmp, mode_t mode, const void *data,
-				   size_t len, struct atlas_error *err)
+/* An array to write: count elements of type t at data, in format f. */
+struct res_out {
+	enum atlas_data_format f;
+	enum atlas_type t;
+	const void *data;
+	uint64_t count;
+};
+
+/*
+ * Write o to fd; *bytes grows by what reached it.  Messages name no file
+ * ("write error: STRERROR"), as they always have here.
+ */
+static enum atlas_status write_array(int fd, const struct res_out *o,
+				     uint64_t *bytes, struct atlas_error *err)
+{
+	struct fmt_writer w;
+	enum atlas_status rc;
+
+	if ((rc = fmt_writer_open(&w, fd, o->f, o->t, o->count, NULL, err)) !=
+	    ATLAS_OK)
+		return rc;
+	if ((rc = fmt_write(&w, o->data, (size_t)o->count, err)) != ATLAS_OK)
+		fmt_writer_discard(&w);
+	else
+		rc = fmt_writer_close(&w, err);
+	*bytes += w.bytes;
+	return rc;
+}
+
+/* The array i of r, as its binding says to write it. */
+static struct res_out out_of(const struct res_run *r, size_t i)
+{
+	const struct res_out o = {r->b[i].format, r->p->params[i].type,
+				  r->a[i].data, r->a[i].count};
+
+	return o;
+}
+
+/* Write o to a new file tmp (a mkstemp template) with mode. */
+static enum atlas_status write_new(char *tmp, mode_t mode,
+				   const struct res_out *o, uint64_t *bytes,
+				   struct atlas_error *err)
 {
 	enum atlas_status rc;
 	int fd = mkstemp(tmp);
@@ -429,7 +522,7 @@ static enum atlas_status write_new(char *tmp, mode_t mode, const void *data,
 	if (fchmod(fd, mode) != 0)
 		rc = io_error(tmp, errno, err);
 	else
-		rc = atlas_write_full(fd, data, len, err);
+		rc = write_array(fd, o, bytes, err);
 	if (close(fd) != 0 && rc == ATLAS_OK)
 		rc = io_error(tmp, errno, err);
 	if (rc != ATLAS_OK)
@@ -439,11 +532,12 @@ static enum atlas_status write_new(char *tmp, mode_t mode, const void *data,
 
 /*
  * The first half of atlas_file_replace: *real is the regular file path
- * names, *tmp a new file beside it holding data (both malloc'd; NULL on
+ * names, *tmp a new file beside it holding o (both malloc'd; NULL on
  * failure).
  */
-static enum atlas_status stage(const char *path, const void *data, size_t len,
-			       char **real, char **tmp, struct atlas_error *err)
+static enum atlas_status stage(const char *path, const struct res_out *o,
+			       uint64_t *bytes, char **real, char **tmp,
+			       struct atlas_error *err)
 {
 	enum atlas_status rc;
 	struct stat st;
@@ -468,7 +562,7 @@ static enum atlas_status stage(const char *path, const void *data, size_t len,
 	}
 	memcpy(*tmp, *real, n);
 	memcpy(*tmp + n, ".XXXXXX", sizeof ".XXXXXX");
-	if ((rc = write_new(*tmp, st.st_mode & 07777, data, len, err)) ==
+	if ((rc = write_new(*tmp, st.st_mode & 07777, o, bytes, err)) ==
 	    ATLAS_OK)
 		return ATLAS_OK;
 fail:
@@ -479,36 +573,35 @@ fail:
 }
 
 /*
- * Write every output: first every inout file to a new file beside it,
- * then the outputs to descriptors, in parameter order, and only then
- * rename the new files over the old, so that a write error leaves the
- * inout files as they were.
+ * Write every output in its format: first every inout file to a new file
+ * beside it, then the outputs to descriptors, in parameter order, and
+ * only then rename the new files over the old, so that a write error
+ * leaves the inout files as they were.
  */
 static enum atlas_status write_outputs(struct res_run *r,
 				       struct atlas_error *err)
 {
 	const struct atlas_program *p = r->p;
+	uint64_t *bytes = &r->st->bytes_out;
 	enum atlas_status rc;
 
-	for (size_t i = 0; i < p->nparams; i++)
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct res_out o = out_of(r, i);
+
 		if (p->params[i].use == ATLAS_USE_INOUT && r->b[i].path &&
-		    (rc = stage(r->b[i].path, r->a[i].data,
-				(size_t)(r->a[i].count * r->a[i].esize),
-				&r->real[i], &r->tmp[i], err)) != ATLAS_OK)
+		    (rc = stage(r->b[i].path, &o, bytes, &r->real[i],
+				&r->tmp[i], err)) != ATLAS_OK)
 			return rc;
+	}
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct isa_param *q = &p->params[i];
 		const struct atlas_stream_binding *b = &r->b[i];
-		const size_t len = (size_t)(r->a[i].count * r->a[i].esize);
+		const struct res_out o = out_of(r, i);
 
-		if (!is_output(q))
+		if (!is_output(q) || r->tmp[i])
 			continue;
-		r->st->bytes_out += len;
-		if (r->tmp[i])
-			continue;
-		rc = atlas_write_full(q->use == ATLAS_USE_INOUT ? b->out_fd :
-								  b->fd,
-				      r->a[i].data, len, err);
+		rc = write_array(q->use == ATLAS_USE_INOUT ? b->out_fd : b->fd,
+				 &o, bytes, err);
 		if (rc)
 			return rc;
 	}
@@ -620,10 +713,12 @@ enum atlas_status atlas_resident_size(const struct atlas_program *p,
 enum atlas_status atlas_file_replace(const char *path, const void *data,
 				     size_t len, struct atlas_error *err)
 {
+	const struct res_out o = {ATLAS_DATA_RAW, ATLAS_U8, data, len};
 	enum atlas_status rc;
+	uint64_t bytes = 0;
 	char *real, *tmp;
 
-	if ((rc = stage(path, data, len, &real, &tmp, err)) != ATLAS_OK)
+	if ((rc = stage(path, &o, &bytes, &real, &tmp, err)) != ATLAS_OK)
 		return rc;
 	if (rename(tmp, real) != 0) {
 		rc = io_error(path, errno, err);
