@@ -357,11 +357,35 @@ static enum atlas_status kernel_directive(struct rd *r, size_t start)
 /* The optional access class at the end of a .param line. */
 struct access {
 	enum atlas_access cls;
-	uint64_t len;	       /* record: a constant length, or 0 */
+	uint64_t len;	       /* record, reduction: a constant length, or 0 */
 	size_t name, name_end; /* record: a parameter's name, or empty */
 };
 
-/* [element | resident | reduction | record K | record NAME] */
+/* A constant record or reduction length (what: "record", "reduction"),
+   from 1 to PROGRAM_RECORD_MAX, at r->pos up to end. */
+static enum atlas_status length_word(struct rd *r, const char *what, size_t end,
+				     uint64_t *len)
+{
+	char gbuf[80];
+
+	switch (text_parse_uint(r->text + r->pos, end - r->pos,
+				PROGRAM_RECORD_MAX, len)) {
+	case LIT_OK:
+		if (*len > 0)
+			return ATLAS_OK;
+		/* fall through */
+	case LIT_RANGE:
+		return rd_fail(r, r->pos,
+			       "%s length %.*s out of range (1 to %llu)", what,
+			       (int)(end - r->pos), r->text + r->pos,
+			       (unsigned long long)PROGRAM_RECORD_MAX);
+	default:
+		return rd_fail(r, r->pos, "invalid %s length %s", what,
+			       GOT(r->pos, end));
+	}
+}
+
+/* [element | resident | reduction [N] | record K | record NAME] */
 static enum atlas_status access_word(struct rd *r, enum atlas_param_kind kind,
 				     struct access *a)
 {
@@ -384,6 +408,16 @@ static enum atlas_status access_word(struct rd *r, enum atlas_param_kind kind,
 			       program_access_names[cls]);
 	a->cls = (enum atlas_access)cls;
 	r->pos = end;
+	if (a->cls == ATLAS_ACCESS_REDUCTION) {
+		/* an optional length; a comment or the end of line ends it */
+		rd_skip_blanks(r);
+		end = rd_tok_end(r, r->pos);
+		if (r->pos == end)
+			return ATLAS_OK;
+		TRY(length_word(r, "reduction", end, &a->len));
+		r->pos = end;
+		return ATLAS_OK;
+	}
 	if (a->cls != ATLAS_ACCESS_RECORD)
 		return ATLAS_OK;
 	rd_skip_blanks(r);
@@ -392,22 +426,7 @@ static enum atlas_status access_word(struct rd *r, enum atlas_param_kind kind,
 		return rd_fail(r, r->pos, "expected record length");
 	if ((r->text[r->pos] >= '0' && r->text[r->pos] <= '9') ||
 	    r->text[r->pos] == '-') {
-		switch (text_parse_uint(r->text + r->pos, end - r->pos,
-					PROGRAM_RECORD_MAX, &a->len)) {
-		case LIT_OK:
-			if (a->len > 0)
-				break;
-			/* fall through */
-		case LIT_RANGE:
-			return rd_fail(r, r->pos,
-				       "record length %.*s out of range (1 to "
-				       "%llu)",
-				       (int)(end - r->pos), r->text + r->pos,
-				       (unsigned long long)PROGRAM_RECORD_MAX);
-		default:
-			return rd_fail(r, r->pos, "invalid record length %s",
-				       GOT(r->pos, end));
-		}
+		TRY(length_word(r, "record", end, &a->len));
 	} else if (text_is_ident(r->text + r->pos, end - r->pos, 0)) {
 		a->name = r->pos;
 		a->name_end = end;

@@ -173,13 +173,16 @@ static void put_label(struct strbuf *sb, const struct isa_label *l)
 	sb_printf(sb, "@%s:\n", l->name);
 }
 
-/* " element", " record 4", " record lda", or nothing for ANY. */
+/* " element", " record 4", " record lda", " reduction 1", " reduction"
+   (length unknown), or nothing for ANY. */
 static void put_access(struct strbuf *sb, const struct atlas_program *p,
 		       const struct isa_param *q)
 {
 	if (q->access == ATLAS_ACCESS_ANY)
 		return;
 	sb_printf(sb, " %s", text_name(program_access_names, 5, q->access));
+	if (q->access == ATLAS_ACCESS_REDUCTION && q->record_len)
+		sb_printf(sb, " %" PRIu64, q->record_len);
 	if (q->access != ATLAS_ACCESS_RECORD)
 		return;
 	if (q->record_param >= 0)

@@ -220,7 +220,7 @@ static void enter(struct jr *r, struct jr *saved, const cJSON *item,
 
 static const char *const param_keys[] = {"name", "kind",     "type",
 					 "use",	 "register", "access"};
-static const char *const access_keys[] = {"record"};
+static const char *const access_keys[] = {"record", "reduction"};
 
 /* {"record": K} or {"record": NAME}: the current object. */
 static enum atlas_status read_record(struct jr *r, size_t param)
@@ -230,7 +230,6 @@ static enum atlas_status read_record(struct jr *r, size_t param)
 	struct record_ref *q;
 	double v;
 
-	TRY(check_keys(r, access_keys, 1));
 	TRY(get(r, "record", &rec));
 	if (cJSON_IsString(rec) &&
 	    text_is_ident(rec->valuestring, strlen(rec->valuestring), 0)) {
@@ -256,6 +255,41 @@ static enum atlas_status read_record(struct jr *r, size_t param)
 				  -1, r->err);
 }
 
+/* {"reduction": N}: the current object. */
+static enum atlas_status read_reduction(struct jr *r, size_t param)
+{
+	const cJSON *len;
+	double v;
+
+	TRY(get(r, "reduction", &len));
+	if (!int_in(len, 1, SAFE_MAX, &v))
+		return jfail(r, member_off(r, len, 0),
+			     "'reduction' must be an integer from 1 to %.0f",
+			     SAFE_MAX);
+	return program_set_access(r->p, param, ATLAS_ACCESS_REDUCTION,
+				  (uint64_t)v, -1, r->err);
+}
+
+/* {"record": ...} or {"reduction": N}: the current object. */
+static enum atlas_status read_access_object(struct jr *r, size_t param)
+{
+	const cJSON *red, *rec;
+
+	TRY(check_keys(r, access_keys, 2));
+	red = cJSON_GetObjectItemCaseSensitive(r->obj, "reduction");
+	rec = cJSON_GetObjectItemCaseSensitive(r->obj, "record");
+	if (red && rec) {
+		const cJSON *later = child_index(r->obj, red) >
+						     child_index(r->obj, rec) ?
+					     red :
+					     rec;
+
+		return jfail(r, member_off(r, later, 1),
+			     "'record' and 'reduction' exclude each other");
+	}
+	return red ? read_reduction(r, param) : read_record(r, param);
+}
+
 /* The optional "access" of the parameter just added (index param). */
 static enum atlas_status read_access(struct jr *r, size_t param)
 {
@@ -271,10 +305,13 @@ static enum atlas_status read_access(struct jr *r, size_t param)
 	if (cJSON_IsObject(item)) {
 		if (!array)
 			return jfail(r, off,
-				     "access 'record' needs an array "
-				     "parameter");
+				     "access '%s' needs an array parameter",
+				     cJSON_GetObjectItemCaseSensitive(
+					     item, "reduction") ?
+					     "reduction" :
+					     "record");
 		enter(r, &saved, item, "access");
-		TRY(read_record(r, param));
+		TRY(read_access_object(r, param));
 		*r = saved;
 		return ATLAS_OK;
 	}

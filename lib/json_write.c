@@ -195,8 +195,8 @@ static void put_insn(struct strbuf *sb, const struct atlas_program *p,
 	sb_puts(sb, "}");
 }
 
-/* "access": "element" / {"record": 4} / {"record": "lda"}; nothing for
-   ANY. */
+/* "access": "element" / {"record": 4} / {"record": "lda"} /
+   {"reduction": 1} / "reduction" (length unknown); nothing for ANY. */
 static void put_access(struct strbuf *sb, int *first,
 		       const struct atlas_program *p, const struct isa_param *q)
 {
@@ -204,6 +204,13 @@ static void put_access(struct strbuf *sb, int *first,
 
 	if (q->access == ATLAS_ACCESS_ANY)
 		return;
+	if (q->access == ATLAS_ACCESS_REDUCTION && q->record_len) {
+		put_key(sb, first, "access");
+		sb_puts(sb, "{");
+		put_ukey(sb, &rfirst, "reduction", q->record_len);
+		sb_puts(sb, "}");
+		return;
+	}
 	if (q->access != ATLAS_ACCESS_RECORD) {
 		put_skey(sb, first, "access",
 			 text_name(program_access_names, 5, q->access));

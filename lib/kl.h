@@ -188,7 +188,9 @@ int kl_is_v1(const char *text, size_t len);
 /* What the analysis learns about one parameter (kl_access.c). */
 struct kl_access {
 	enum atlas_access cls; /* arrays */
-	uint64_t record_len;   /* RECORD: constant K */
+	uint64_t record_len;   /* RECORD: constant K; REDUCTION: the length
+				  when every atomic's index is an integer
+				  literal (the largest + 1), else 0 */
 	long record_param;     /* RECORD: K is this scalar parameter; -1 */
 	int read, written;     /* arrays: loaded from / stored to / atomics */
 	int guard;	       /* scalars: the lane-count guard

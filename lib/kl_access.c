@@ -22,7 +22,9 @@
  *   Otherwise REDUCTION when the array is only ever the target of
  *   atomic_* statements whose indices do not depend on the lane (see
  *   below) and whose old values are not used (a counter handing out
- *   slots cannot be combined at the end);
+ *   slots cannot be combined at the end), with a length when every
+ *   atomic's index is an integer literal (atomic_add_f32(r, v) is index
+ *   0): the largest + 1, at most 2^53 (else 0, unknown);
  *   otherwise RESIDENT, which is always correct: what cannot stream runs
  *   resident.  An array passed to parallel_map_unary/binary or
  *   parallel_reduce, or named anywhere but as an indexed array or an
@@ -229,6 +231,25 @@ unsigned ka_count_bindings(const struct kl_block *b, const char *name)
 static void use_expr(struct an *a, const struct kl_expr *e, int value);
 
 /*
+ * The index of an atomic, when it is an integer literal (through casts
+ * and single-binding variables) whose element count fits a declared
+ * length: 0 and *v, else -1.  idx NULL is atomic_add_f32(r, v): r[0].
+ */
+static int atomic_lit(const struct an *a, const struct kl_expr *idx,
+		      uint64_t *v)
+{
+	const struct kl_expr *e = idx ? ka_resolve(a, idx) : NULL;
+
+	*v = 0;
+	if (!idx)
+		return 0;
+	if (!e || e->kind != KE_INT || e->ival >= PROGRAM_RECORD_MAX)
+		return -1;
+	*v = e->ival;
+	return 0;
+}
+
+/*
  * An access to array p at index idx (NULL: element 0 of an atomic);
  * atomic: 0 (a load or store), 1 (an atomic statement) or 2 (an atomic
  * whose old value is used, which a reduction combined at the end could
@@ -238,6 +259,7 @@ static void access(struct an *a, long p, const struct kl_expr *idx, int atomic)
 {
 	struct arr *r = &a->arrs[p];
 	struct kval k;
+	uint64_t lit;
 	int m;
 
 	memset(&k, 0, sizeof k);
@@ -255,6 +277,12 @@ static void access(struct an *a, long p, const struct kl_expr *idx, int atomic)
 	}
 	if (atomic == 2 || (atomic && ka_lane_dep(a, idx)))
 		r->no_reduce = 1;
+	if (atomic && atomic_lit(a, idx, &lit) == 0) {
+		if (lit > r->idx_max)
+			r->idx_max = lit;
+	} else if (atomic) {
+		r->idx_unknown = 1;
+	}
 }
 
 /* An array named where its role is not known: anything may happen. */
@@ -460,6 +488,7 @@ static void classify(struct an *a)
 			}
 		} else if (r->atomics_only && !r->no_reduce) {
 			o->cls = ATLAS_ACCESS_REDUCTION;
+			o->record_len = r->idx_unknown ? 0 : r->idx_max + 1;
 		}
 	}
 }

@@ -40,6 +40,8 @@ struct arr {
 	int no_reduce;	   /* an atomic's index depends on the lane, or its
 			      old value is used */
 	int resident;	   /* parallel_* argument, or an unknown use */
+	int idx_unknown;   /* an atomic's index is not an integer literal */
+	uint64_t idx_max;  /* else the largest atomic index */
 };
 
 struct an {

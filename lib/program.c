@@ -163,7 +163,20 @@ enum atlas_status program_set_access(struct atlas_program *p, size_t param,
 				program_access_names[cls]);
 		return ATLAS_ERR_ARG;
 	}
-	if (cls != ATLAS_ACCESS_RECORD) {
+	if (cls == ATLAS_ACCESS_REDUCTION) {
+		if (record_param != -1) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"reduction length must be a constant");
+			return ATLAS_ERR_ARG;
+		}
+		if (record_len > PROGRAM_RECORD_MAX) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"reduction length %" PRIu64
+					" out of range (1 to %" PRIu64 ")",
+					record_len, PROGRAM_RECORD_MAX);
+			return ATLAS_ERR_ARG;
+		}
+	} else if (cls != ATLAS_ACCESS_RECORD) {
 		if (record_len != 0 || record_param != -1) {
 			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
 					"record length given for access '%s'",
@@ -354,8 +367,10 @@ int atlas_program_param(const struct atlas_program *p, size_t i,
 	info->reg = q->reg;
 	info->handle = q->handle;
 	info->access = q->access;
-	info->record_len = q->record_len;
+	info->record_len = q->access == ATLAS_ACCESS_RECORD ? q->record_len : 0;
 	info->record_param = q->record_param;
+	info->reduction_len =
+		q->access == ATLAS_ACCESS_REDUCTION ? q->record_len : 0;
 	return 0;
 }
 

@@ -29,7 +29,8 @@ struct isa_param {
 	uint16_t handle; /* arrays: 1 + array ordinal; scalars: 0 */
 	uint32_t line, col;
 	enum atlas_access access; /* arrays; ATLAS_ACCESS_ANY by default */
-	uint64_t record_len;	  /* RECORD with a constant length */
+	uint64_t record_len;	  /* RECORD with a constant length;
+				     REDUCTION: its length, 0 if unknown */
 	long record_param;	  /* RECORD with a scalar's length, or -1 */
 };
 
@@ -87,12 +88,16 @@ enum atlas_status program_add_param(struct atlas_program *p, const char *name,
 				    struct atlas_error *err);
 /*
  * Record how the lanes touch array parameter param (atlas.h, enum
- * atlas_access).  RECORD takes its length K as a constant record_len >= 1
- * (record_param -1) or as scalar integer parameter record_param
- * (record_len 0); the other classes take record_len 0 and record_param
- * -1.  Fails with ATLAS_ERR_ARG and a message (for example "access
- * 'element' needs an array parameter", "record length 'k' is not a scalar
- * parameter", "record length 'k' must have an integer type").
+ * atlas_access).  RECORD takes its length K as a constant record_len from
+ * 1 to PROGRAM_RECORD_MAX (record_param -1) or as scalar integer
+ * parameter record_param (record_len 0).  REDUCTION takes its length, the
+ * element count of the target, as record_len from 1 to
+ * PROGRAM_RECORD_MAX, or 0 when unknown; record_param -1.  The other
+ * classes take record_len 0 and record_param -1.  Fails with
+ * ATLAS_ERR_ARG and a message (for example "access 'element' needs an
+ * array parameter", "record length 'k' is not a scalar parameter",
+ * "record length 'k' must have an integer type", "reduction length must
+ * be a constant").
  */
 enum atlas_status program_set_access(struct atlas_program *p, size_t param,
 				     enum atlas_access cls, uint64_t record_len,
@@ -101,7 +106,8 @@ enum atlas_status program_set_access(struct atlas_program *p, size_t param,
 /* Names of the access classes, by enum atlas_access: "any", "element",
    "record", "resident", "reduction". */
 extern const char *const program_access_names[5];
-/* The largest constant record length (2^53, so that JSON can hold it). */
+/* The largest constant record or reduction length (2^53, so that JSON
+   can hold it). */
 #define PROGRAM_RECORD_MAX ((uint64_t)1 << 53)
 /*
  * Index of the label called name, creating an undefined one if needed.

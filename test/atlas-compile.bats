@@ -389,6 +389,110 @@ $ROOT/test/fixtures/run/bad-syntax.s:5:19: expected ',' after operand"
 	assert_equal "$stderr" ""
 }
 
+# ---- access classes: reduction lengths -------------------------------------------
+
+# red - write red.py: r is indexed by the literals 3 and 1, s by the scalar
+# parameter k (lane-independent, but not a literal).
+red() {
+	cat > red.py <<'EOF'
+from atlas_kernel import DeviceArray, atomic_add, get_global_id, u32
+
+
+def red(v: DeviceArray[u32], r: DeviceArray[u32], s: DeviceArray[u32], k: u32):
+    i = get_global_id()
+    atomic_add(r, 3, v[i])
+    atomic_add(r, 1, v[i])
+    atomic_add(s, k, v[i])
+EOF
+}
+
+@test "vector_sum and vector_dot: a reduction of 1 element" {
+	local f
+	for f in vector_sum vector_dot; do
+		run -0 --separate-stderr atlas-compile -o - "$K/$f.py"
+		assert_equal "$stderr" ""
+		run -0 grep '"name": "result"' <<< "$output"
+		assert_output "    {\"name\": \"result\", \"kind\": \"array\", \
+\"type\": \"f32\", \"use\": \"out\", \"register\": \
+$([ $f = vector_sum ] && echo 2 || echo 3), \
+\"access\": {\"reduction\": 1}},"
+		run -0 grep -c '"access": {"reduction": 1}' "$K/$f.json"
+		assert_output 1
+		run -0 --separate-stderr atlas-compile --emit=asm -o - "$K/$f.py"
+		assert_equal "$stderr" ""
+		run -0 grep '^\.param result' <<< "$output"
+		assert_output ".param result f32[] out \
+r$([ $f = vector_sum ] && echo 2 || echo 3) reduction 1"
+	done
+}
+
+@test "literal atomic indices 3 and 1: length 4; a scalar index: unknown" {
+	red
+	run -0 --separate-stderr atlas-compile -o - red.py
+	assert_equal "$stderr" ""
+	run -0 grep '"kind": "array"' <<< "$output"
+	assert_output '    {"name": "v", "kind": "array", "type": "u32", "use": "in", "register": 1, "access": "element"},
+    {"name": "r", "kind": "array", "type": "u32", "use": "out", "register": 2, "access": {"reduction": 4}},
+    {"name": "s", "kind": "array", "type": "u32", "use": "out", "register": 3, "access": "reduction"},'
+	run -0 --separate-stderr atlas-compile --emit=asm -o - red.py
+	assert_equal "$stderr" ""
+	run -0 grep '^\.param' <<< "$output"
+	assert_output '.param v u32[] in r1 element
+.param r u32[] out r2 reduction 4
+.param s u32[] out r3 reduction
+.param k u32 value r4'
+}
+
+@test "reduction lengths read back exactly: assembly and JSON" {
+	red
+	atlas-compile --emit=asm -o red.s red.py
+	atlas-compile -o red.json red.s
+	atlas-compile --emit=asm -o back.s red.json
+	cmp back.s red.s
+	atlas-compile -o back.json back.s
+	cmp back.json red.json
+	atlas-compile -o py.json red.py
+	cmp py.json red.json
+}
+
+@test "a bad reduction length: FILE:LINE:COL: message, exit 1" {
+	local bad
+	for bad in 0 -1 9007199254740993; do
+		printf '.kernel k\n.param x f32[] out r1 reduction %s\n\texit\n' \
+			"$bad" > bad.s
+		run -1 --separate-stderr atlas-compile -o - bad.s
+		assert_output ""
+		assert_equal "$stderr" "atlas-compile: bad.s:2:33: reduction \
+length $bad out of range (1 to 9007199254740992)"
+	done
+	printf '.kernel k\n.param x f32[] out r1 reduction k\n\texit\n' > bad.s
+	run -1 --separate-stderr atlas-compile -o - bad.s
+	assert_output ""
+	assert_equal "$stderr" \
+		"atlas-compile: bad.s:2:33: invalid reduction length 'k'"
+	printf '.kernel k\n.param n u32 value r1 reduction 1\n\texit\n' > bad.s
+	run -1 --separate-stderr atlas-compile -o - bad.s
+	assert_output ""
+	assert_equal "$stderr" "atlas-compile: bad.s:2:23: access \
+'reduction' needs an array parameter"
+	for bad in 0 2.5 '"k"'; do
+		printf '{"format": "atlas-program", "version": 1, "kernel": "k",
+  "params": [{"name": "x", "kind": "array", "type": "f32", "use": "out", "register": 1, "access": {"reduction": %s}}],
+  "instructions": [{"op": "exit"}]}\n' "$bad" > bad.json
+		run -1 --separate-stderr atlas-compile -o - bad.json
+		assert_output ""
+		assert_equal "$stderr" "atlas-compile: bad.json:2:113: \
+params[0].access: 'reduction' must be an integer from 1 to 9007199254740992"
+	done
+	printf '{"format": "atlas-program", "version": 1, "kernel": "k",
+  "params": [{"name": "x", "kind": "array", "type": "f32", "use": "out", "register": 1, "access": {"record": 2, "reduction": 2}}],
+  "instructions": [{"op": "exit"}]}\n' > bad.json
+	run -1 --separate-stderr atlas-compile -o - bad.json
+	assert_output ""
+	assert_equal "$stderr" "atlas-compile: bad.json:2:113: \
+params[0].access: 'record' and 'reduction' exclude each other"
+}
+
 # ---- the bundled kernels and make ---------------------------------------------
 
 @test "make built every bundled kernel, as atlas-compile compiles it" {

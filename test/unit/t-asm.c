@@ -216,6 +216,22 @@ static const struct bad bad[] = {
 	 "invalid record length '4x'", 2, 29},
 	{".kernel k\n.param x f32[] in r1 record a.b\n",
 	 "invalid record length 'a.b'", 2, 29},
+	{".kernel k\n.param n u32 value r1 reduction 2\n",
+	 "access 'reduction' needs an array parameter", 2, 23},
+	{".kernel k\n.param x f32[] in r1 reduction 0\n",
+	 "reduction length 0 out of range (1 to 9007199254740992)", 2, 32},
+	{".kernel k\n.param x f32[] in r1 reduction -1\n",
+	 "reduction length -1 out of range (1 to 9007199254740992)", 2, 32},
+	{".kernel k\n.param x f32[] in r1 reduction 9007199254740993\n",
+	 "reduction length 9007199254740993 out of range (1 to "
+	 "9007199254740992)",
+	 2, 32},
+	{".kernel k\n.param x f32[] in r1 reduction 2x\n",
+	 "invalid reduction length '2x'", 2, 32},
+	{".kernel k\n.param x f32[] in r1 reduction n\n",
+	 "invalid reduction length 'n'", 2, 32},
+	{".kernel k\n.param x f32[] in r1 reduction 2 2\n",
+	 "unexpected '2' after directive", 2, 34},
 	{".kernel k\n.param x f32[] in r1 element extra\n",
 	 "unexpected 'extra' after directive", 2, 30},
 	{".kernel k\n.param x f32[] in r1 record 4 4\n",
@@ -310,6 +326,8 @@ static void check_access(void)
 		  ".param f f32[] in r6 resident\n"
 		  ".param g f32[] in r1\n"
 		  ".param m i64 value r7\n"
+		  ".param s f32[] out r8 reduction 0x04 # 4\n"
+		  ".param t f32[] out r9 reduction # unknown\n"
 		  "\texit\n");
 	if (!ok(p != NULL, "access: parses"))
 		return;
@@ -323,6 +341,13 @@ static void check_access(void)
 	       "access: length is parameter 6, declared later");
 	is_int(p->params[3].access, ATLAS_ACCESS_REDUCTION,
 	       "access: reduction");
+	is_int(p->params[3].record_len, 0, "access: reduction, no length");
+	is_int(p->params[7].access, ATLAS_ACCESS_REDUCTION,
+	       "access: reduction 0x04");
+	is_int(p->params[7].record_len, 4, "access: reduction length 4");
+	is_int(p->params[7].record_param, -1, "access: reduction, no param");
+	is_int(p->params[8].record_len, 0,
+	       "access: reduction, a comment is no length");
 	is_int(p->params[4].access, ATLAS_ACCESS_RESIDENT, "access: resident");
 	is_int(p->params[5].access, ATLAS_ACCESS_ANY, "access: absent is any");
 	is_int(p->params[5].record_param, -1, "access: any has no length");
@@ -337,6 +362,8 @@ static void check_access(void)
 	       ".param f f32[] in r6 resident\n"
 	       ".param g f32[] in r1\n"
 	       ".param m i64 value r7\n"
+	       ".param s f32[] out r8 reduction 4\n"
+	       ".param t f32[] out r9 reduction\n"
 	       "\texit\n",
 	       "access: written canonically, nothing for any");
 	free(out);
@@ -351,6 +378,7 @@ static void check_set_access(void)
 					".param n u32 value r2\n"
 					".param e f32 value r3\n");
 	struct atlas_error err = {0};
+	struct atlas_param_info info;
 	static const struct {
 		size_t param;
 		enum atlas_access cls;
@@ -374,6 +402,15 @@ static void check_set_access(void)
 		 "record length 'a' is not a scalar parameter"},
 		{0, ATLAS_ACCESS_RECORD, 0, 2,
 		 "record length 'e' must have an integer type"},
+		{0, ATLAS_ACCESS_REDUCTION, 0, 1,
+		 "reduction length must be a constant"},
+		{0, ATLAS_ACCESS_REDUCTION, 0, -2,
+		 "reduction length must be a constant"},
+		{0, ATLAS_ACCESS_REDUCTION, ((uint64_t)1 << 53) + 1, -1,
+		 "reduction length 9007199254740993 out of range (1 to "
+		 "9007199254740992)"},
+		{1, ATLAS_ACCESS_REDUCTION, 1, -1,
+		 "access 'reduction' needs an array parameter"},
 	};
 
 	if (!ok(p != NULL, "set_access: program"))
@@ -399,6 +436,23 @@ static void check_set_access(void)
 	is_int(p->params[0].record_len, 0, "  record_len reset");
 	is_int(program_set_access(p, 1, ATLAS_ACCESS_ANY, 0, -1, &err),
 	       ATLAS_OK, "set_access: any on a scalar");
+	is_int(program_set_access(p, 0, ATLAS_ACCESS_REDUCTION, 0, -1, &err),
+	       ATLAS_OK, "set_access: reduction, length unknown");
+	is_int(program_set_access(p, 0, ATLAS_ACCESS_REDUCTION,
+				  (uint64_t)1 << 53, -1, &err),
+	       ATLAS_OK, "set_access: reduction of 2^53");
+	is_int(program_set_access(p, 0, ATLAS_ACCESS_REDUCTION, 3, -1, &err),
+	       ATLAS_OK, "set_access: reduction of 3");
+	is_int(p->params[0].record_len, 3, "  record_len holds it");
+	is_int(atlas_program_param(p, 0, &info), 0, "param info");
+	is_int(info.reduction_len, 3, "  reduction_len");
+	is_int(info.record_len, 0, "  record_len: none for a reduction");
+	is_int(info.record_param, -1, "  record_param");
+	is_int(program_set_access(p, 0, ATLAS_ACCESS_RECORD, 3, -1, &err),
+	       ATLAS_OK, "set_access: record 3 again");
+	is_int(atlas_program_param(p, 0, &info), 0, "param info");
+	is_int(info.reduction_len, 0, "  reduction_len: none for a record");
+	is_int(info.record_len, 3, "  record_len");
 	atlas_program_free(p);
 }
 

@@ -398,6 +398,38 @@ static const struct bad bad[] = {
 	 "params[0].access: unknown key 'rec'", 3, 86},
 	{PARAM("\"access\": {}"), "params[0].access: missing key 'record'", 3,
 	 85},
+	{PARAM("\"access\": {\"reduction\": 0}"),
+	 "params[0].access: 'reduction' must be an integer from 1 to "
+	 "9007199254740992",
+	 3, 99},
+	{PARAM("\"access\": {\"reduction\": -1}"),
+	 "params[0].access: 'reduction' must be an integer from 1 to "
+	 "9007199254740992",
+	 3, 99},
+	{PARAM("\"access\": {\"reduction\": 9007199254740994}"),
+	 "params[0].access: 'reduction' must be an integer from 1 to "
+	 "9007199254740992",
+	 3, 99},
+	{PARAM("\"access\": {\"reduction\": 1.5}"),
+	 "params[0].access: 'reduction' must be an integer from 1 to "
+	 "9007199254740992",
+	 3, 99},
+	{PARAM("\"access\": {\"reduction\": \"n\"}"),
+	 "params[0].access: 'reduction' must be an integer from 1 to "
+	 "9007199254740992",
+	 3, 99},
+	{PARAM("\"access\": {\"reduction\": null}"),
+	 "params[0].access: 'reduction' must be an integer from 1 to "
+	 "9007199254740992",
+	 3, 99},
+	{PARAM("\"access\": {\"record\": 4, \"reduction\": 2}"),
+	 "params[0].access: 'record' and 'reduction' exclude each other", 3,
+	 99},
+	{PARAM("\"access\": {\"reduction\": 2, \"record\": 4}"),
+	 "params[0].access: 'record' and 'reduction' exclude each other", 3,
+	 102},
+	{PARAM("\"access\": {\"reduction\": 2, \"reduction\": 2}"),
+	 "params[0].access: duplicate key 'reduction'", 3, 102},
 	{PARAM("\"access\": \"element\", \"access\": \"element\""),
 	 "params[0]: duplicate key 'access'", 3, 96},
 	{HEAD "\"params\": [\n{\"name\": \"n\", \"kind\": \"scalar\", "
@@ -408,6 +440,10 @@ static const struct bad bad[] = {
 	      "\"type\": \"u32\", \"use\": \"value\", \"register\": 1, "
 	      "\"access\": {\"record\": 4}}], \"instructions\": []}",
 	 "params[0]: access 'record' needs an array parameter", 3, 89},
+	{HEAD "\"params\": [\n{\"name\": \"n\", \"kind\": \"scalar\", "
+	      "\"type\": \"u32\", \"use\": \"value\", \"register\": 1, "
+	      "\"access\": {\"reduction\": 4}}], \"instructions\": []}",
+	 "params[0]: access 'reduction' needs an array parameter", 3, 89},
 };
 
 /* The metadata object: errors with their places. */
@@ -514,7 +550,10 @@ static void check_access(void)
 		"{\"name\": \"e\", \"kind\": \"array\", \"type\": \"f32\", "
 		"\"use\": \"out\", \"register\": 5, \"access\": \"reduction\"},\n"
 		"{\"name\": \"lda\", \"kind\": \"scalar\", \"type\": \"u64\", "
-		"\"use\": \"value\", \"register\": 6}],\n"
+		"\"use\": \"value\", \"register\": 6},\n"
+		"{\"name\": \"s\", \"kind\": \"array\", \"type\": \"f32\", "
+		"\"use\": \"out\", \"register\": 7, \"access\": "
+		"{\"reduction\": 4}}],\n"
 		"\"instructions\": [{\"op\": \"exit\"}]}";
 	static const char want_asm[] = ".kernel k\n"
 				       ".param a f32[] in r1 record lda\n"
@@ -523,6 +562,7 @@ static void check_access(void)
 				       ".param d f32[] in r4 resident\n"
 				       ".param e f32[] out r5 reduction\n"
 				       ".param lda u64 value r6\n"
+				       ".param s f32[] out r7 reduction 4\n"
 				       "\texit\n";
 	struct atlas_program *p = NULL;
 	struct atlas_error err = {0};
@@ -540,6 +580,10 @@ static void check_access(void)
 	is_int(p->params[1].record_param, -1, "access: no length parameter");
 	is_int(p->params[4].access, ATLAS_ACCESS_REDUCTION,
 	       "access: reduction");
+	is_int(p->params[4].record_len, 0, "access: reduction, no length");
+	is_int(p->params[6].access, ATLAS_ACCESS_REDUCTION,
+	       "access: reduction 4");
+	is_int(p->params[6].record_len, 4, "access: reduction length");
 	is_int(p->params[5].access, ATLAS_ACCESS_ANY, "access: absent is any");
 	s = asm_write(p);
 	is_str(s, want_asm, "access: as assembly");
@@ -550,7 +594,9 @@ static void check_access(void)
 			     "\"lda\"}}") &&
 		   strstr(s, "\"register\": 2, \"access\": {\"record\": 3}}") &&
 		   strstr(s, "\"register\": 5, \"access\": \"reduction\"}") &&
-		   strstr(s, "\"register\": 6}"),
+		   strstr(s, "\"register\": 6}") &&
+		   strstr(s, "\"register\": 7, \"access\": {\"reduction\": "
+			     "4}}"),
 	   "access: JSON keys written after the register, none for any");
 	free(s);
 	atlas_program_free(p);

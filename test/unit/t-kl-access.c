@@ -5,8 +5,9 @@
  * for the original's kernels and for the edges of each rule.
  *
  * A kernel's result is written as one line, "name: class flags; ...",
- * where class is element, record K, resident, reduction (arrays) or
- * scalar, flags are r (read), w (written) and guard.
+ * where class is element, record K, resident, reduction or reduction N
+ * (arrays, N the length when known) or scalar, flags are r (read), w (written)
+ * and guard.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -324,7 +325,9 @@ static void describe(const struct kl_func *f, const struct kl_access *acc,
 				 (size_t)a->record_param < f->nparams ?
 					 f->params[a->record_param].name :
 					 "?");
-		else if (a->cls == ATLAS_ACCESS_RECORD)
+		else if ((a->cls == ATLAS_ACCESS_RECORD ||
+			  a->cls == ATLAS_ACCESS_REDUCTION) &&
+			 a->record_len)
 			snprintf(k, sizeof k, " %llu",
 				 (unsigned long long)a->record_len);
 		len += (size_t)snprintf(
@@ -353,8 +356,11 @@ static void check(const char *name, struct kl_func *f, const char *want)
 	describe(f, acc, got, sizeof got);
 	is_str(got, want, name);
 	for (size_t i = 0; i < f->nparams; i++)
-		if (acc[i].cls != ATLAS_ACCESS_RECORD &&
-		    (acc[i].record_len != 0 || acc[i].record_param != -1))
+		if ((acc[i].cls != ATLAS_ACCESS_RECORD &&
+		     acc[i].cls != ATLAS_ACCESS_REDUCTION &&
+		     acc[i].record_len != 0) ||
+		    (acc[i].cls != ATLAS_ACCESS_RECORD &&
+		     acc[i].record_param != -1))
 			ok(0, "%s: parameter %zu has a stray record length",
 			   name, i);
 	kernel_free(f);
@@ -408,7 +414,7 @@ static void originals(void)
 		 "    if idx < n:\n"
 		 "        product = a[idx] * b[idx]\n"
 		 "        atomic_add_f32(result, product)\n",
-		 "a: element r; b: element r; result: reduction w; "
+		 "a: element r; b: element r; result: reduction 1 w; "
 		 "n: scalar r guard");
 	check_py("vector_sum",
 		 IMPORTS "def vector_sum(a: DeviceArray[f32],"
@@ -416,7 +422,7 @@ static void originals(void)
 			 "    idx = get_global_id()\n"
 			 "    if idx < n:\n"
 			 "        atomic_add_f32(result, a[idx])\n",
-		 "a: element r; result: reduction w; n: scalar r guard");
+		 "a: element r; result: reduction 1 w; n: scalar r guard");
 	/*
 	 * gemv: A[thread_id*lda + j] with j in range(n).  Nothing proves
 	 * n <= lda, so a lane might reach into the next row: A runs
@@ -529,7 +535,7 @@ static void originals(void)
 			 "    if tid < n:\n"
 			 "        if hits[tid] > 0:\n"
 			 "            atomic_add(total, 0, 1)\n",
-		 "hits: element r; total: reduction w; n: scalar r guard");
+		 "hits: element r; total: reduction 1 w; n: scalar r guard");
 	check_py("an index built by an inline helper",
 		 IMPORTS "@inline\n"
 			 "def at(row, k, j):\n"
@@ -709,7 +715,7 @@ static void wholes(void)
 		     EXPR(C("atomic_add_f32", X("r", I(3)), X("v", V("g")),
 			    NULL)),
 		     NULL),
-	      "v: element r; r: reduction w");
+	      "v: element r; r: reduction 4 w");
 	check("atomics over a loop's indices",
 	      kernel("v:f32[] r:f32[] n:u32", LET("g", GID()),
 		     IF(LT(V("g"), V("n")),
@@ -749,7 +755,7 @@ static void wholes(void)
 			EXPR(C("atomic_add", V("r"), V("k"), F(1), NULL)),
 			NULL),
 		     NULL),
-	      "v: element r; r: reduction w");
+	      "v: element r; r: reduction 2 w");
 	check("an index set in a loop under a lane-dependent branch",
 	      kernel("v:f32[] r:f32[]", LET("g", GID()),
 		     FOR("j", I(4),
@@ -800,6 +806,66 @@ static void wholes(void)
 		     EXPR(C("atomic_add", V("r"), V("k"), X("v", V("g")), NULL)),
 		     NULL),
 	      "v: element r; r: reduction w; n: scalar r guard");
+}
+
+/* ---- reduction lengths -------------------------------------------------- */
+
+static void reduction_lengths(void)
+{
+	check_py("atomic_add(r, 3, v) and atomic_add(r, 1, v)",
+		 IMPORTS "def k(v: DeviceArray[u32], r: DeviceArray[u32]):\n"
+			 "    gid = get_global_id()\n"
+			 "    atomic_add(r, 3, v[gid])\n"
+			 "    atomic_add(r, 1, v[gid])\n",
+		 "v: element r; r: reduction 4 w");
+	check_py("a scalar parameter's index: length unknown",
+		 IMPORTS "def k(v: DeviceArray[u32], r: DeviceArray[u32],"
+			 " s: u32):\n"
+			 "    gid = get_global_id()\n"
+			 "    atomic_add(r, s, v[gid])\n",
+		 "v: element r; r: reduction w; s: scalar r");
+	check("atomic_add_f32(r, v) and atomic_max(r[5], v)",
+	      kernel("v:f32[] r:f32[]", LET("g", GID()),
+		     EXPR(C("atomic_add_f32", V("r"), X("v", V("g")), NULL)),
+		     EXPR(C("atomic_max", X("r", I(5)), X("v", V("g")), NULL)),
+		     NULL),
+	      "v: element r; r: reduction 6 w");
+	check("a literal through a cast and a variable",
+	      kernel("v:f32[] r:f32[]", LET("g", GID()), LET("k", I(2)),
+		     EXPR(C("atomic_add", V("r"), C("u64", V("k"), NULL),
+			    X("v", V("g")), NULL)),
+		     NULL),
+	      "v: element r; r: reduction 3 w");
+	check("a literal and a scalar: length unknown",
+	      kernel("v:f32[] r:f32[] s:u32", LET("g", GID()),
+		     EXPR(C("atomic_add", V("r"), I(0), X("v", V("g")), NULL)),
+		     EXPR(C("atomic_add", V("r"), V("s"), X("v", V("g")), NULL)),
+		     NULL),
+	      "v: element r; r: reduction w; s: scalar r");
+	check("an arithmetic index: length unknown",
+	      kernel("v:f32[] r:f32[]", LET("g", GID()),
+		     EXPR(C("atomic_add", V("r"), ADD(I(1), I(1)),
+			    X("v", V("g")), NULL)),
+		     NULL),
+	      "v: element r; r: reduction w");
+	check("index 2^53 - 1: length 2^53",
+	      kernel("v:f32[] r:f32[]", LET("g", GID()),
+		     EXPR(C("atomic_add", V("r"), I(((uint64_t)1 << 53) - 1),
+			    X("v", V("g")), NULL)),
+		     NULL),
+	      "v: element r; r: reduction 9007199254740992 w");
+	check("index 2^53: length unknown",
+	      kernel("v:f32[] r:f32[]", LET("g", GID()),
+		     EXPR(C("atomic_add", V("r"), I((uint64_t)1 << 53),
+			    X("v", V("g")), NULL)),
+		     NULL),
+	      "v: element r; r: reduction w");
+	check("index -1 (two's complement): length unknown",
+	      kernel("v:f32[] r:f32[]", LET("g", GID()),
+		     EXPR(C("atomic_add", V("r"), I(UINT64_MAX), X("v", V("g")),
+			    NULL)),
+		     NULL),
+	      "v: element r; r: reduction w");
 }
 
 /* ---- the lane-count guard ----------------------------------------------- */
@@ -906,6 +972,7 @@ int main(void)
 	originals();
 	indices();
 	wholes();
+	reduction_lengths();
 	guards();
 	return done_testing();
 }
