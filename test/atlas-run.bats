@@ -112,12 +112,13 @@ setup() {
 @test "--help prints the usage and every option, exit 0" {
 	run -0 --separate-stderr atlas-run --help
 	assert_equal "$stderr" ""
-	assert_line --index 0 \
-		"usage: atlas-run [-fhqVv] [--boundary file] [-k name] [--phase n] \
-[--stats]"
+	assert_line --index 0 "usage: atlas-run [-fhqVv] [--boundary file] \
+[--format fmt] [-k name] [-o file]"
 	local o
-	for o in --boundary -f --force -h --help -k --kernel --phase -q \
-		--quiet --stats -t --threads -v --verbose -V --version; do
+	for o in --boundary -f --force --format -h --help -k --kernel \
+		--lanes --max-resident -o --output --phase --pool-size \
+		--progress -q --quiet --size --stats -t --threads -v --verbose \
+		-V --version; do
 		assert_output --partial " $o"
 	done
 	run -0 --separate-stderr atlas-run -h
@@ -208,7 +209,7 @@ Try 'atlas-run --help' for more information."
 
 @test "-v prints a summary on stderr; -q cancels it" {
 	f32 1 2 3 > x
-	run -0 --separate-stderr atlas-run -v sigmoid a=x c=y
+	run -0 --separate-stderr atlas-run -v -t 1 sigmoid a=x c=y
 	assert_output ""
 	assert_equal "$stderr" "atlas-run: sigmoid: 3 elements, 12 bytes in, \
 12 bytes out, 1 chunks, 1 threads"
@@ -476,7 +477,7 @@ rc=1"
 	{ cat "$D/x1025.f32"; printf 'abc'; } > x
 	atlas-run sigmoid < "$D/x1025.f32" > want
 	run -1 --separate-stderr bash -c 'atlas-run sigmoid < x > got'
-	assert_equal "$stderr" "atlas-run: -: trailing partial element \
+	assert_equal "$stderr" "atlas-run: standard input: trailing partial element \
 (3 bytes; f32 elements are 4 bytes)"
 	run -0 stat -c %s got
 	assert_output 4100
