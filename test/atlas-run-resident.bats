@@ -437,14 +437,7 @@ Try 'atlas-run --help' for more information."
 # ---- documentation ---------------------------------------------------------------
 
 @test "atlas-run(1) EXAMPLES: gemv_f32, vector_dot and gemm_f32" {
-	perl -ne '
-		$in = /EXAMPLES/ if /^\.Sh /;
-		next unless $in;
-		if (/^\.Bd -literal/) { $lit = 1; next; }
-		if (/^\.Ed/) { $lit = 0; next; }
-		next unless $lit;
-		s/^\$ //; s/\\&//g; s/\\-/-/g; s/\\e/\\/g;
-		print;' "$ROOT/man/man1/atlas-run.1" > examples.sh
+	man_examples "$ROOT/man/man1/atlas-run.1" raw > examples.sh
 	run -0 --separate-stderr bash -e examples.sh
 	assert_output --regexp '0000000 +-2 +-2'
 	cmp Av.f32 <(f32 -2 -2)
