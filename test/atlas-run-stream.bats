@@ -239,9 +239,6 @@ short ended after 10000 elements, $D/big has more"
 	assert_equal "$stderr" \
 		"atlas-run: missing binding for array parameter 'a'"
 	[ ! -s c ]
-	run -1 --separate-stderr atlas-run "$FIX/rec3.py" x="$D/x1" < /dev/null
-	assert_equal "$stderr" \
-		"atlas-run: missing binding for array parameter 'y'"
 	run -1 --separate-stderr atlas-run relu a="$D/x1" q=1
 	assert_equal "$stderr" \
 		"atlas-run: unknown parameter 'q' (kernel relu takes a, b, n)"

@@ -647,3 +647,33 @@ listing() {
 	assert_output --regexp "4000000 y.f32"
 	assert_output --regexp "4000000 s.f32"
 }
+
+@test "the README's pipelines run: relu | sigmoid, zipped inputs, a sum" {
+	listing "through \`relu\`, then \`sigmoid\`" > p1.sh
+	listing "Zip two inputs" > p2.sh
+	[ -s p1.sh ] && [ -s p2.sh ]
+	run -0 --separate-stderr bash -e -o pipefail p1.sh
+	assert_equal "$stderr" ""
+	perl -e 'print pack("f<*", map { $_ / 100 - 5 } 0 .. 999)' > x
+	"$ROOT/test/fixtures/stream/ref.py" relu x > r
+	run -0 check sigmoid act.f32 r
+	run -0 --separate-stderr bash -e -o pipefail p2.sh
+	assert_equal "$stderr" ""
+	python3 -c 'import array, math
+a = array.array("f"); a.frombytes(open("act.f32", "rb").read())
+t = array.array("f"); t.frombytes(open("total.f32", "rb").read())
+want = math.fsum((i + 1) * a[i] for i in range(len(a)))
+assert len(t) == 1 and abs(t[0] - want) <= 1e-5 * abs(want), (t, want)'
+	assert_regex "$output" '^ +[0-9.e+]+$'
+}
+
+@test "the README's text pipeline runs: the largest sines" {
+	listing "Read and write text" > p3.sh
+	[ -s p3.sh ]
+	run -0 --separate-stderr bash -e -o pipefail p3.sh
+	assert_equal "$stderr" ""
+	assert_equal "$(cut -d' ' -f1 <<< "$output" | tr '\n' ' ')" \
+		"$(python3 -c 'import math
+v = sorted(range(100), key=lambda n: -math.sin(n))[:5]
+print(" ".join(str(n + 1) for n in v), end=" ")')"
+}
