@@ -607,13 +607,13 @@ enum atlas_status atlas_bind_operand(const struct atlas_program *p,
  * input array (in or inout) reads fd 0, the one unbound out array writes
  * fd 1, as does an inout array that reads fd 0; they are labelled
  * "standard input" or "standard output" unless the caller set b[].label
- * (atlas-run -o).  Then the checks, in this
- * order, each an ATLAS_ERR_ARG: "standard input (output) is bound to both
- * 'A' and 'B'"; "missing binding for array parameter 'A'"; "missing value
- * for scalar parameter 'S'" (a guard may stay unbound); "OUT and IN are
- * the same file" (labels; regular files, fd 0 and 1 included, one of them
- * written).  Last, the regular output files above fd 2 are truncated.
- * Terminals are the caller's business.
+ * (atlas-run -o).  Then the checks, in this order, each ATLAS_ERR_ARG:
+ * "standard input (output) is bound to both 'A' and 'B'"; "missing
+ * binding for array parameter 'A'"; "missing value for scalar parameter
+ * 'S'" (a guard may stay unbound); "OUT and IN are the same file" (their
+ * labels; regular files, fd 0 and 1 included, one of them written).
+ * Last, the regular output files above fd 2 are truncated.  Terminals
+ * are the caller's business.
  */
 enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 				   struct atlas_stream_binding *b,
