@@ -588,21 +588,32 @@ struct atlas_stream_binding *atlas_bindings_new(const struct atlas_program *p,
 
 /*
  * Bind the operand "NAME=VALUE" (man 1 atlas-run, Bindings): a scalar
- * takes the value (atlas_value_parse); an array takes "-" (fd 0 for an
- * input, 1 for an output, 0 and out_fd 1 for an inout array) or a file
- * opened for its use: read, created or truncated for writing, or read
- * and write (inout; path is set: a resident run replaces it).  The
- * caller closes the descriptors above 2.  b[].label points into op.
+ * takes the value (atlas_value_parse); an array takes "[FMT:]FILE", FMT
+ * a format name (atlas_data_format_parse) that sets b[].format (left as
+ * it is without one: the caller's default), and FILE "-" (fd 0 for an
+ * input, 1 for an output, 0 and out_fd 1 for an inout array; labelled
+ * "standard input" or "standard output") or a file opened for its use:
+ * read, created for writing (not truncated: atlas_bind_stdio does that
+ * after its checks), or read and write (inout; path is set: a resident
+ * run replaces it).  The caller closes the descriptors above 2.
+ * b[].label points into op or is static.
  */
 enum atlas_status atlas_bind_operand(const struct atlas_program *p,
 				     struct atlas_stream_binding *b,
 				     const char *op, struct atlas_error *err);
 
 /*
- * The defaults of man 1 atlas-run: the one unbound input array (in or
- * inout) reads fd 0, the one unbound out array writes fd 1, as does an
- * inout array that reads fd 0.  Fails when fd 0 or fd 1 would serve two
- * arrays.  Terminals are the caller's business.
+ * After the operands: the defaults of man 1 atlas-run: the one unbound
+ * input array (in or inout) reads fd 0, the one unbound out array writes
+ * fd 1, as does an inout array that reads fd 0; they are labelled
+ * "standard input" or "standard output" unless the caller set b[].label
+ * (atlas-run -o).  Then the checks, in this order, each ATLAS_ERR_ARG:
+ * "standard input (output) is bound to both 'A' and 'B'"; "missing
+ * binding for array parameter 'A'"; "missing value for scalar parameter
+ * 'S'" (a guard may stay unbound); "OUT and IN are the same file" (their
+ * labels; regular files, fd 0 and 1 included, one of them written).
+ * Last, the regular output files above fd 2 are truncated.  Terminals
+ * are the caller's business.
  */
 enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 				   struct atlas_stream_binding *b,

@@ -4,12 +4,20 @@
  * operands and the standard input and output to the parameters.  Kept
  * out of cmd/atlas-run.c so that the command stays a thin shell (STYLE
  * rule 2); the messages are atlas-run's.
+ *
+ * Binding is in two steps.  atlas_bind_operand opens the files the
+ * operands name, output files without truncating them; atlas_bind_stdio
+ * then gives the standard input and output to the arrays left unbound,
+ * checks that every parameter that needs a value has one and that no
+ * output is the file of another binding, and only then truncates the
+ * output files, so that "atlas-run relu a=x b=x" fails with x intact.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "program.h"
@@ -135,13 +143,48 @@ static enum atlas_status unknown(const struct atlas_program *p,
 	return ATLAS_ERR_ARG;
 }
 
+/*
+ * Until lib/format.c brings the real one: the format names of atlas.h.
+ * Weak, so that the library's definition replaces it when both are
+ * linked.
+ */
+__attribute__((weak)) int atlas_data_format_parse(const char *name,
+						  enum atlas_data_format *f)
+{
+	static const char *const names[] = {"raw", "text", "npy"};
+
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+		if (strcmp(name, names[k]) == 0) {
+			*f = (enum atlas_data_format)k;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * The "FMT:" prefix of the value of an array binding, FMT a format name:
+ * set *f and return the rest; else v itself (a file called "text:x" is
+ * bound as "./text:x").
+ */
+static const char *format_prefix(const char *v, enum atlas_data_format *f)
+{
+	const char *colon = strchr(v, ':');
+	char fmt[8];
+
+	if (!colon || colon - v >= (long)sizeof fmt)
+		return v;
+	memcpy(fmt, v, (size_t)(colon - v));
+	fmt[colon - v] = '\0';
+	return atlas_data_format_parse(fmt, f) == 0 ? colon + 1 : v;
+}
+
 enum atlas_status atlas_bind_operand(const struct atlas_program *p,
 				     struct atlas_stream_binding *b,
 				     const char *op, struct atlas_error *err)
 {
+	/* outputs are truncated by atlas_bind_stdio, after the checks */
 	static const int flags[] = {[ATLAS_USE_IN] = O_RDONLY,
-				    [ATLAS_USE_OUT] = O_WRONLY | O_CREAT |
-						      O_TRUNC,
+				    [ATLAS_USE_OUT] = O_WRONLY | O_CREAT,
 				    [ATLAS_USE_INOUT] = O_RDWR};
 	const char *v = strchr(op, '=');
 	const struct isa_param *q;
@@ -175,11 +218,14 @@ enum atlas_status atlas_bind_operand(const struct atlas_program *p,
 		b[i].bound = 1;
 		return ATLAS_OK;
 	}
+	v = format_prefix(v, &b[i].format);
 	b[i].bound = 1;
 	b[i].label = v;
 	if (strcmp(v, "-") == 0) {
 		b[i].fd = q->use == ATLAS_USE_OUT;
 		b[i].out_fd = q->use == ATLAS_USE_INOUT ? 1 : -1;
+		b[i].label = q->use == ATLAS_USE_OUT ? "standard output" :
+						       "standard input";
 	} else if ((b[i].fd = open(v, flags[q->use], 0666)) < 0) {
 		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s",
 				*v ? v : "''", strerror(errno));
@@ -190,12 +236,95 @@ enum atlas_status atlas_bind_operand(const struct atlas_program *p,
 	return ATLAS_OK;
 }
 
+/* Every array bound to a file, every value scalar to a value. */
+static enum atlas_status check_bound(const struct atlas_program *p,
+				     const struct atlas_stream_binding *b,
+				     struct atlas_error *err)
+{
+	for (size_t i = 0; i < p->nparams; i++) {
+		const struct isa_param *q = &p->params[i];
+
+		if (q->kind == ATLAS_PARAM_ARRAY && b[i].fd < 0) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"missing binding for array parameter "
+					"'%s'",
+					q->name);
+			return ATLAS_ERR_ARG;
+		}
+		if (q->use == ATLAS_USE_VALUE && !b[i].bound) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"missing value for scalar parameter "
+					"'%s'",
+					q->name);
+			return ATLAS_ERR_ARG;
+		}
+	}
+	return ATLAS_OK;
+}
+
+/* One descriptor of a binding: fd, its name, and whether it is written. */
+struct end {
+	int fd, writes;
+	const char *label;
+	struct stat st;
+};
+
+/*
+ * No file written through one binding may be read or written through
+ * another: "OUT and IN are the same file".  Regular files only (two
+ * bindings of /dev/null are fine).  An inout file is read whole before it
+ * is replaced by rename, so it only counts as read.
+ */
+static enum atlas_status check_same(const struct atlas_program *p,
+				    const struct atlas_stream_binding *b,
+				    struct atlas_error *err)
+{
+	struct end *v = calloc(2 * p->nparams + 1, sizeof *v);
+	enum atlas_status rc = ATLAS_OK;
+	size_t n = 0;
+
+	if (!v) {
+		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
+		return ATLAS_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < p->nparams; i++) {
+		const char *out = b[i].out_fd == 1 ? "standard output" :
+						     b[i].label;
+
+		if (p->params[i].kind != ATLAS_PARAM_ARRAY)
+			continue;
+		v[n++] = (struct end){b[i].fd,
+				      p->params[i].use == ATLAS_USE_OUT,
+				      b[i].label,
+				      {0}};
+		if (b[i].out_fd >= 0)
+			v[n++] = (struct end){b[i].out_fd, 1, out, {0}};
+	}
+	for (size_t k = 0; k < n; k++)
+		if (fstat(v[k].fd, &v[k].st) != 0 || !S_ISREG(v[k].st.st_mode))
+			v[k].fd = -1;
+	for (size_t k = 0; k < n && !rc; k++)
+		for (size_t j = 0; j < n && !rc; j++)
+			if (j != k && v[k].writes && v[k].fd >= 0 &&
+			    v[j].fd >= 0 && (v[j].writes ? j > k : 1) &&
+			    v[k].st.st_dev == v[j].st.st_dev &&
+			    v[k].st.st_ino == v[j].st.st_ino) {
+				atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+						"%s and %s are the same file",
+						v[k].label, v[j].label);
+				rc = ATLAS_ERR_ARG;
+			}
+	free(v);
+	return rc;
+}
+
 enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 				   struct atlas_stream_binding *b,
 				   struct atlas_error *err)
 {
 	long last[2] = {-1, -1}; /* the unbound array; -2: more than one */
 	const char *user[2] = {NULL, NULL};
+	enum atlas_status rc;
 
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct isa_param *q = &p->params[i];
@@ -207,7 +336,9 @@ enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 	for (int k = 0; k < 2; k++)
 		if (last[k] >= 0) {
 			b[last[k]].fd = k;
-			b[last[k]].label = "-";
+			if (!b[last[k]].label)
+				b[last[k]].label = k ? "standard output" :
+						       "standard input";
 			if (p->params[last[k]].use == ATLAS_USE_INOUT)
 				b[last[k]].out_fd = 1;
 		}
@@ -225,6 +356,25 @@ enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 			return ATLAS_ERR_ARG;
 		}
 		user[fd] = p->params[i / 2].name;
+	}
+	if ((rc = check_bound(p, b, err)) || (rc = check_same(p, b, err)))
+		return rc;
+	for (size_t i = 0; i < p->nparams; i++) {
+		struct stat st;
+
+		if (p->params[i].kind != ATLAS_PARAM_ARRAY ||
+		    p->params[i].use != ATLAS_USE_OUT || b[i].fd <= 2 ||
+		    fstat(b[i].fd, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (ftruncate(b[i].fd, 0) != 0) {
+			const int e = errno;
+
+			atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s",
+					b[i].label, strerror(e));
+			if (err)
+				err->errnum = e;
+			return ATLAS_ERR_IO;
+		}
 	}
 	return ATLAS_OK;
 }

@@ -112,12 +112,13 @@ setup() {
 @test "--help prints the usage and every option, exit 0" {
 	run -0 --separate-stderr atlas-run --help
 	assert_equal "$stderr" ""
-	assert_line --index 0 \
-		"usage: atlas-run [-fhqVv] [--boundary file] [-k name] [--phase n] \
-[--stats]"
+	assert_line --index 0 "usage: atlas-run [-fhqVv] [--boundary file] \
+[--format fmt] [-k name] [-o file]"
 	local o
-	for o in --boundary -f --force -h --help -k --kernel --phase -q \
-		--quiet --stats -t --threads -v --verbose -V --version; do
+	for o in --boundary -f --force --format -h --help -k --kernel \
+		--lanes --max-resident -o --output --phase --pool-size \
+		--progress -q --quiet --size --stats -t --threads -v --verbose \
+		-V --version; do
 		assert_output --partial " $o"
 	done
 	run -0 --separate-stderr atlas-run -h
@@ -208,7 +209,7 @@ Try 'atlas-run --help' for more information."
 
 @test "-v prints a summary on stderr; -q cancels it" {
 	f32 1 2 3 > x
-	run -0 --separate-stderr atlas-run -v sigmoid a=x c=y
+	run -0 --separate-stderr atlas-run -v -t 1 sigmoid a=x c=y
 	assert_output ""
 	assert_equal "$stderr" "atlas-run: sigmoid: 3 elements, 12 bytes in, \
 12 bytes out, 1 chunks, 1 threads"
@@ -476,7 +477,7 @@ rc=1"
 	{ cat "$D/x1025.f32"; printf 'abc'; } > x
 	atlas-run sigmoid < "$D/x1025.f32" > want
 	run -1 --separate-stderr bash -c 'atlas-run sigmoid < x > got'
-	assert_equal "$stderr" "atlas-run: -: trailing partial element \
+	assert_equal "$stderr" "atlas-run: standard input: trailing partial element \
 (3 bytes; f32 elements are 4 bytes)"
 	run -0 stat -c %s got
 	assert_output 4100
@@ -546,8 +547,8 @@ b ended after 2 elements, a has more"
 
 # ---- documentation -----------------------------------------------------------
 
-@test "the man page EXAMPLES run" {
-	examples "$ROOT/man/man1/atlas-run.1" > examples.sh
+@test "the man page EXAMPLES run (raw data)" {
+	man_examples "$ROOT/man/man1/atlas-run.1" raw > examples.sh
 	[ -s examples.sh ]
 	run -0 --separate-stderr bash -e examples.sh
 	assert_output --partial "0.26894143 "
@@ -555,9 +556,34 @@ b ended after 2 elements, a has more"
 		"atlas-run: relu: 3 elements, 12 bytes in, 12 bytes out"
 	cmp t.f32 <(f32 -2 0 2)
 	cmp sum.f32 t.f32
-	assert_equal "${stderr##*chunks 1$'\n'}" "phase 0
+	# the Atlas state of acc.s, then vector_sum's
+	assert_equal "$(grep -E '^(phase|epoch|R\[)' <<< "$stderr")" "phase 0
 epoch 1
-R[10] = 3/4"
+R[10] = 3/4
+phase 0
+epoch 0"
+	# relu | sigmoid, and the sum of that, within a rounding or two
+	perl -e 'print pack("f<*", map { $_ / 10 } -50 .. 49)' > x100
+	"$ROOT/test/fixtures/stream/ref.py" relu x100 > r100
+	run -0 check sigmoid rs.f32 r100
+	python3 -c 'import array, math, sys
+a = array.array("f"); a.frombytes(open("rs.f32", "rb").read())
+t = array.array("f"); t.frombytes(open("total.f32", "rb").read())
+assert len(t) == 1 and abs(t[0] - math.fsum(a)) < 1e-4, (t, math.fsum(a))'
+}
+
+@test "the man page EXAMPLES run (text and .npy)" {
+	man_examples "$ROOT/man/man1/atlas-run.1" formats > examples.sh
+	[ -s examples.sh ]
+	run -0 --separate-stderr bash -e examples.sh
+	assert_equal "$stderr" ""
+	assert_output "1
+0
+3.5
+0"
+	f32 11 22 33 > want
+	"$ROOT/test/fixtures/stream/ref.py" unnpy f32 sum.npy > got
+	cmp got want
 }
 
 @test "atlas-isa(7) EXAMPLES are the sigmoid and scale kernels, and run" {
@@ -620,4 +646,34 @@ listing() {
 	assert_output --partial "+ atlas-run sigmoid < x.f32 > y.f32"
 	assert_output --regexp "4000000 y.f32"
 	assert_output --regexp "4000000 s.f32"
+}
+
+@test "the README's pipelines run: relu | sigmoid, zipped inputs, a sum" {
+	listing "through \`relu\`, then \`sigmoid\`" > p1.sh
+	listing "Zip two inputs" > p2.sh
+	[ -s p1.sh ] && [ -s p2.sh ]
+	run -0 --separate-stderr bash -e -o pipefail p1.sh
+	assert_equal "$stderr" ""
+	perl -e 'print pack("f<*", map { $_ / 100 - 5 } 0 .. 999)' > x
+	"$ROOT/test/fixtures/stream/ref.py" relu x > r
+	run -0 check sigmoid act.f32 r
+	run -0 --separate-stderr bash -e -o pipefail p2.sh
+	assert_equal "$stderr" ""
+	python3 -c 'import array, math
+a = array.array("f"); a.frombytes(open("act.f32", "rb").read())
+t = array.array("f"); t.frombytes(open("total.f32", "rb").read())
+want = math.fsum((i + 1) * a[i] for i in range(len(a)))
+assert len(t) == 1 and abs(t[0] - want) <= 1e-5 * abs(want), (t, want)'
+	assert_regex "$output" '^ +[0-9.e+]+$'
+}
+
+@test "the README's text pipeline runs: the largest sines" {
+	listing "Read and write text" > p3.sh
+	[ -s p3.sh ]
+	run -0 --separate-stderr bash -e -o pipefail p3.sh
+	assert_equal "$stderr" ""
+	assert_equal "$(cut -d' ' -f1 <<< "$output" | tr '\n' ' ')" \
+		"$(python3 -c 'import math
+v = sorted(range(100), key=lambda n: -math.sin(n))[:5]
+print(" ".join(str(n + 1) for n in v), end=" ")')"
 }

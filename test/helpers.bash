@@ -40,3 +40,32 @@ f32_read() {
 	perl -e 'binmode STDIN; local $/; my $d = <STDIN>;
 		printf("%.9g\n", $_) for unpack("f<*", $d)' < "$1"
 }
+
+# man_examples PAGE [raw|formats] - the literal displays (.Bd -literal) of
+# the EXAMPLES section of man page PAGE, unescaped, "$ " prompts removed:
+# the commands as a user would type them.  With raw, only the displays
+# that use no --format and no FMT: binding; with formats, only those.
+man_examples() {
+	perl -e '
+		my ($page, $want) = @ARGV;
+		open(my $f, "<", $page) or die "$page: $!\n";
+		my ($in, $lit, $block) = (0, 0, "");
+		while (<$f>) {
+			$in = /EXAMPLES/ if /^\.Sh /;
+			next unless $in;
+			if (/^\.Bd -literal/) { $lit = 1; $block = ""; next; }
+			if (/^\.Ed/) {
+				$lit = 0;
+				my $fmt = $block =~ /--format|=(text|npy|raw):/;
+				print $block if !$want ||
+					($want eq "formats") == !!$fmt;
+				next;
+			}
+			next unless $lit;
+			s/^\$ //;
+			s/\\&//g;
+			s/\\-/-/g;
+			s/\\e/\\/g;
+			$block .= $_;
+		}' "$@"
+}
