@@ -285,12 +285,15 @@ struct atlas_view atlas_buffer_view(const struct atlas_buffer *b);
 /*
  * A window of a kernel buffer: the bytes [base, base + size) of the
  * buffer's address space live at data.  Accesses outside the window fail
- * with "buffer access out of bounds".  Whole buffers have base 0.
+ * with "buffer access out of bounds".  Whole buffers have base 0.  A
+ * window that is one chunk of a streamed array (window nonzero) fails
+ * with a message that names the array and the chunk instead.
  */
 struct atlas_view {
 	void *data;
 	uint64_t size;
 	uint64_t base;
+	int window;
 };
 
 /* One argument per parameter, in declaration order. */

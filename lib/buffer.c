@@ -47,7 +47,7 @@ uint64_t atlas_buffer_size(const struct atlas_buffer *b)
 
 struct atlas_view atlas_buffer_view(const struct atlas_buffer *b)
 {
-	struct atlas_view v = {b->data, b->size, 0};
+	struct atlas_view v = {b->data, b->size, 0, 0};
 
 	return v;
 }

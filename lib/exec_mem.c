@@ -12,6 +12,16 @@
 #include "ops.h"
 
 /* Resolve (handle, byte offset) for size bytes to a pointer, or fail. */
+/* The name of the array parameter with buffer handle h. */
+static const char *array_name(const struct atlas_program *p, uint64_t h)
+{
+	for (size_t i = 0; i < p->nparams; i++)
+		if (p->params[i].kind == ATLAS_PARAM_ARRAY &&
+		    p->params[i].handle == h)
+			return p->params[i].name;
+	return "?";
+}
+
 static int resolve(struct worker *w, const struct isa_insn *in, size_t lane,
 		   uint64_t h, uint64_t off, uint64_t size, uint8_t **ptr)
 {
@@ -25,6 +35,16 @@ static int resolve(struct worker *w, const struct isa_insn *in, size_t lane,
 	v = &c->views[h];
 	if (off < v->base || off - v->base > v->size ||
 	    size > v->size - (off - v->base)) {
+		if (v->window)
+			return lane_fail(w, in, lane, ATLAS_ERR_EXEC,
+					 "array '%s' accessed outside its "
+					 "chunk: offset %" PRIu64
+					 " + size %" PRIu64
+					 " not within [%" PRIu64 ", %" PRIu64
+					 ") (a streamed array may touch only "
+					 "its own lanes' elements)",
+					 array_name(c->prog, h), off, size,
+					 v->base, v->base + v->size);
 		if (v->base == 0)
 			return lane_fail(w, in, lane, ATLAS_ERR_EXEC,
 					 "buffer access out of bounds: offset "

@@ -110,6 +110,11 @@ size_t fmt_bytes_in(struct fmt_reader *r, void *buf, size_t n)
 	return done;
 }
 
+const char *fmt_write_label(const struct fmt_writer *w)
+{
+	return w->fd == STDOUT_FILENO ? NULL : w->label;
+}
+
 enum atlas_status fmt_bytes_out(struct fmt_writer *w, const void *buf, size_t n,
 				struct atlas_error *err)
 {
@@ -123,7 +128,8 @@ enum atlas_status fmt_bytes_out(struct fmt_writer *w, const void *buf, size_t n,
 
 		if (atlas_write_full(w->fd, (const char *)buf + done, want,
 				     &e)) {
-			fmt_error(err, ATLAS_ERR_IO, w->label, "%s", e.msg);
+			fmt_error(err, ATLAS_ERR_IO, fmt_write_label(w), "%s",
+				  e.msg);
 			if (err)
 				err->errnum = e.errnum;
 			return ATLAS_ERR_IO;

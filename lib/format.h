@@ -165,6 +165,9 @@ void fmt_fail(struct fmt_reader *r, enum atlas_status code, const char *fmt,
 /* Read up to n bytes as raw data is read; fewer only at the end of input
    or after an error (r->failed). */
 size_t fmt_bytes_in(struct fmt_reader *r, void *buf, size_t n);
+/* The label of w's write errors: none for standard output, whose write
+   errors read "write error: STRERROR" as in every Atlas program. */
+const char *fmt_write_label(const struct fmt_writer *w);
 /* Write n bytes as raw data is written. */
 enum atlas_status fmt_bytes_out(struct fmt_writer *w, const void *buf, size_t n,
 				struct atlas_error *err);

@@ -428,7 +428,7 @@ static enum atlas_status patch_header(struct fmt_writer *w,
 		if (k <= 0) {
 			const int e = k < 0 ? errno : EIO;
 
-			fmt_error(err, ATLAS_ERR_IO, w->label,
+			fmt_error(err, ATLAS_ERR_IO, fmt_write_label(w),
 				  "write error: %s", strerror(e));
 			if (err)
 				err->errnum = e;

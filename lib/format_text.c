@@ -301,21 +301,25 @@ static int special(char *out, uint64_t bits, uint64_t canon, uint64_t sign,
 	return snprintf(out, TEXT_MAX_NUMBER, "0x%0*" PRIx64, digits, bits);
 }
 
-/* The shortest of %.{lo..hi}g that reads back as bits (the last if none). */
+/*
+ * The shortest %.Pg, P in lo..hi, that reads back as bits (%.{hi}g always
+ * does).  Reading back is monotonic in P, so P is found by bisection.
+ */
 static int shortest(char *out, double v, int lo, int hi, enum atlas_type t,
 		    uint64_t bits)
 {
-	int len = 0;
-
-	for (int p = lo; p <= hi; p++) {
+	while (lo < hi) {
+		const int mid = lo + (hi - lo) / 2;
 		uint64_t back;
 
-		len = snprintf(out, TEXT_MAX_NUMBER, "%.*g", p, v);
+		snprintf(out, TEXT_MAX_NUMBER, "%.*g", mid, v);
 		if (parse_value(out, t, &back, NULL) == ATLAS_OK &&
 		    back == bits)
-			break;
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return len;
+	return snprintf(out, TEXT_MAX_NUMBER, "%.*g", lo, v);
 }
 
 /* Element bits of type t as text in out; returns its length. */
@@ -330,13 +334,13 @@ static int format_value(char *out, enum atlas_type t, uint64_t bits)
 		if (!isfinite(asd(bits)))
 			return special(out, bits, 0x7ff8000000000000u,
 				       (uint64_t)1 << 63, isnan(asd(bits)), 16);
-		return shortest(out, asd(bits), 15, 17, t, bits);
+		return shortest(out, asd(bits), 1, 17, t, bits);
 	case ATLAS_F32:
 		f = asf((uint32_t)bits);
 		if (!isfinite(f))
 			return special(out, bits, 0x7fc00000u, 0x80000000u,
 				       isnan(f), 8);
-		return shortest(out, f, 6, 9, t, bits);
+		return shortest(out, f, 1, 9, t, bits);
 	case ATLAS_F16:
 	case ATLAS_BF16:
 		if (t == ATLAS_F16)

@@ -149,6 +149,14 @@ enum atlas_status program_check_nargs(const struct atlas_program *p,
 				      size_t nargs, size_t max,
 				      struct atlas_error *err);
 
+/*
+ * An integer scalar's bits (zero-extended, as bound) as a count: 0 and
+ * *v, or -1 when the value is negative or t is not an integer type.
+ */
+int value_count(enum atlas_type t, uint64_t bits, uint64_t *v);
+/* The largest count a value of integer type t holds. */
+uint64_t value_count_max(enum atlas_type t);
+
 /* Readers: build an unverified program from text.  err->line/col set. */
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err);

@@ -66,33 +66,6 @@ static enum atlas_status nomem(struct atlas_error *err)
 	return ATLAS_ERR_NOMEM;
 }
 
-/*
- * The value of an integer scalar, sign-extended from its width; -1 if it
- * is negative or not an integer.
- */
-static int scalar_value(enum atlas_type t, uint64_t bits, uint64_t *v)
-{
-	const unsigned w = 8 * (unsigned)atlas_type_size(t);
-
-	if (t > ATLAS_U64)
-		return -1;
-	if (t <= ATLAS_I64 && w < 64 && (bits >> (w - 1)) & 1)
-		return -1;
-	if (t <= ATLAS_I64 && w == 64 && (bits >> 63))
-		return -1;
-	*v = bits;
-	return 0;
-}
-
-/* The largest lane count a guard of type t holds. */
-static uint64_t guard_max(enum atlas_type t)
-{
-	const unsigned w = 8 * (unsigned)atlas_type_size(t);
-	const uint64_t mask = w == 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
-
-	return t <= ATLAS_I64 ? mask >> 1 : mask;
-}
-
 /* Every scalar is bound (guards may be left), every array bound. */
 static enum atlas_status check_bindings(const struct res_run *r,
 					struct atlas_error *err)
@@ -257,7 +230,7 @@ static enum atlas_status record_len(const struct res_run *r,
 	b = &r->b[q->record_param];
 	if (s->kind != ATLAS_PARAM_SCALAR || !b->bound)
 		return ATLAS_OK;
-	if (scalar_value(s->type, b->bits, k) || *k == 0) {
+	if (value_count(s->type, b->bits, k) || *k == 0) {
 		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
 				"%s: the record length of '%s' must be "
 				"positive",
@@ -324,7 +297,7 @@ static enum atlas_status infer_lanes(struct res_run *r, uint64_t given,
 	r->lanes = given;
 	if (given == ATLAS_COUNT_UNSET && g >= 0 && r->b[g].bound &&
 	    p->params[g].type <= ATLAS_U64 &&
-	    scalar_value(p->params[g].type, r->b[g].bits, &r->lanes))
+	    value_count(p->params[g].type, r->b[g].bits, &r->lanes))
 		r->lanes = 0; /* a negative bound: no lane passes it */
 	for (size_t i = 0;
 	     i < p->nparams && (first >= 0 || r->lanes == ATLAS_COUNT_UNSET);
@@ -362,7 +335,7 @@ static enum atlas_status infer_lanes(struct res_run *r, uint64_t given,
 	}
 	if (r->lanes > RES_MAX_LANES ||
 	    (g >= 0 && !r->b[g].bound &&
-	     r->lanes > guard_max(p->params[g].type))) {
+	     r->lanes > value_count_max(p->params[g].type))) {
 		atlas_error_set(err, ATLAS_ERR_LIMIT, 0, 0,
 				"too many lanes: %" PRIu64, r->lanes);
 		return ATLAS_ERR_LIMIT;
@@ -384,13 +357,10 @@ static enum atlas_status output_count(const struct res_run *r, size_t i,
 	} else if (q->access == ATLAS_ACCESS_ELEMENT) {
 		*n = r->lanes;
 	} else if (q->access == ATLAS_ACCESS_REDUCTION) {
-		/*
-		 * The length the program declares (the largest constant
-		 * index + 1).  TODO(issue 4): programs that declare none get
-		 * 1, as before, until the lead settles whether they should
-		 * need --size instead.
-		 */
-		*n = q->record_len ? q->record_len : 1;
+		/* the length the program declares (the largest constant
+		   index + 1); else it must be given */
+		if (q->record_len)
+			*n = q->record_len;
 	} else if (q->access == ATLAS_ACCESS_RECORD) {
 		if ((rc = record_len(r, q, &k, err)) != ATLAS_OK)
 			return rc;
@@ -477,20 +447,18 @@ struct res_out {
 	enum atlas_type t;
 	const void *data;
 	uint64_t count;
+	const char *label; /* the file, in messages */
 };
 
-/*
- * Write o to fd; *bytes grows by what reached it.  Messages name no file
- * ("write error: STRERROR"), as they always have here.
- */
+/* Write o to fd; *bytes grows by what reached it. */
 static enum atlas_status write_array(int fd, const struct res_out *o,
 				     uint64_t *bytes, struct atlas_error *err)
 {
 	struct fmt_writer w;
 	enum atlas_status rc;
 
-	if ((rc = fmt_writer_open(&w, fd, o->f, o->t, o->count, NULL, err)) !=
-	    ATLAS_OK)
+	if ((rc = fmt_writer_open(&w, fd, o->f, o->t, o->count, o->label,
+				  err)) != ATLAS_OK)
 		return rc;
 	if ((rc = fmt_write(&w, o->data, (size_t)o->count, err)) != ATLAS_OK)
 		fmt_writer_discard(&w);
@@ -504,7 +472,9 @@ static enum atlas_status write_array(int fd, const struct res_out *o,
 static struct res_out out_of(const struct res_run *r, size_t i)
 {
 	const struct res_out o = {r->b[i].format, r->p->params[i].type,
-				  r->a[i].data, r->a[i].count};
+				  r->a[i].data, r->a[i].count,
+				  r->b[i].label ? r->b[i].label :
+						  r->p->params[i].name};
 
 	return o;
 }
@@ -521,8 +491,12 @@ static enum atlas_status write_new(char *tmp, mode_t mode,
 		return io_error(tmp, errno, err);
 	if (fchmod(fd, mode) != 0)
 		rc = io_error(tmp, errno, err);
-	else
-		rc = write_array(fd, o, bytes, err);
+	else {
+		struct res_out named = *o;
+
+		named.label = tmp;
+		rc = write_array(fd, &named, bytes, err);
+	}
 	if (close(fd) != 0 && rc == ATLAS_OK)
 		rc = io_error(tmp, errno, err);
 	if (rc != ATLAS_OK)
@@ -713,7 +687,7 @@ enum atlas_status atlas_resident_size(const struct atlas_program *p,
 enum atlas_status atlas_file_replace(const char *path, const void *data,
 				     size_t len, struct atlas_error *err)
 {
-	const struct res_out o = {ATLAS_DATA_RAW, ATLAS_U8, data, len};
+	const struct res_out o = {ATLAS_DATA_RAW, ATLAS_U8, data, len, path};
 	enum atlas_status rc;
 	uint64_t bytes = 0;
 	char *real, *tmp;

@@ -144,24 +144,6 @@ static enum atlas_status unknown(const struct atlas_program *p,
 }
 
 /*
- * Until lib/format.c brings the real one: the format names of atlas.h.
- * Weak, so that the library's definition replaces it when both are
- * linked.
- */
-__attribute__((weak)) int atlas_data_format_parse(const char *name,
-						  enum atlas_data_format *f)
-{
-	static const char *const names[] = {"raw", "text", "npy"};
-
-	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
-		if (strcmp(name, names[k]) == 0) {
-			*f = (enum atlas_data_format)k;
-			return 0;
-		}
-	return -1;
-}
-
-/*
  * The "FMT:" prefix of the value of an array binding, FMT a format name:
  * set *f and return the rest; else v itself (a file called "text:x" is
  * bound as "./text:x").

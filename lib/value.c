@@ -69,3 +69,23 @@ enum atlas_status atlas_value_parse(const char *s, enum atlas_type t,
 	*bits = (neg ? 0 - *bits : *bits) & mask;
 	return ATLAS_OK;
 }
+
+int value_count(enum atlas_type t, uint64_t bits, uint64_t *v)
+{
+	const unsigned w = 8 * (unsigned)atlas_type_size(t);
+
+	if (t > ATLAS_U64)
+		return -1;
+	if (t <= ATLAS_I64 && (bits >> (w - 1)) & 1)
+		return -1;
+	*v = bits;
+	return 0;
+}
+
+uint64_t value_count_max(enum atlas_type t)
+{
+	const unsigned w = 8 * (unsigned)atlas_type_size(t);
+	const uint64_t mask = w == 64 ? UINT64_MAX : ((uint64_t)1 << w) - 1;
+
+	return t <= ATLAS_I64 ? mask >> 1 : mask;
+}

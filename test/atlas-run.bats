@@ -454,9 +454,10 @@ rc=1"
 	assert_output ""
 	assert_equal "$stderr" \
 		"atlas-run: write error: No space left on device"
+	# a named output: the message names it
 	run -1 --separate-stderr atlas-run sigmoid a="$D/x1025.f32" c=/dev/full
 	assert_equal "$stderr" \
-		"atlas-run: write error: No space left on device"
+		"atlas-run: /dev/full: write error: No space left on device"
 }
 
 @test "'| head -c 1' on a large output: SIGPIPE (141), nothing on stderr" {
