@@ -157,6 +157,17 @@ int value_count(enum atlas_type t, uint64_t bits, uint64_t *v);
 /* The largest count a value of integer type t holds. */
 uint64_t value_count_max(enum atlas_type t);
 
+/*
+ * K, the elements per lane of array q under the bindings b: 1 unless q is
+ * a record; its constant; or the value bound to its scalar, 1 to
+ * PROGRAM_RECORD_MAX, else "NAME: the record length of 'ARRAY' must be
+ * positive".  0 when that scalar is unbound.
+ */
+enum atlas_status program_record_len(const struct atlas_program *p,
+				     const struct atlas_stream_binding *b,
+				     const struct isa_param *q, uint64_t *k,
+				     struct atlas_error *err);
+
 /* Readers: build an unverified program from text.  err->line/col set. */
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err);

@@ -211,36 +211,6 @@ static enum atlas_status read_input(struct res_run *r, size_t i,
 }
 
 /*
- * The record length K of a RECORD array: its constant, or the bound value
- * of its scalar.  0 if there is none to be had.
- */
-static enum atlas_status record_len(const struct res_run *r,
-				    const struct isa_param *q, uint64_t *k,
-				    struct atlas_error *err)
-{
-	const struct isa_param *s;
-	const struct atlas_stream_binding *b;
-
-	*k = 0;
-	if (q->record_param < 0 || (size_t)q->record_param >= r->p->nparams) {
-		*k = q->record_len;
-		return ATLAS_OK;
-	}
-	s = &r->p->params[q->record_param];
-	b = &r->b[q->record_param];
-	if (s->kind != ATLAS_PARAM_SCALAR || !b->bound)
-		return ATLAS_OK;
-	if (value_count(s->type, b->bits, k) || *k == 0) {
-		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-				"%s: the record length of '%s' must be "
-				"positive",
-				s->name, q->name);
-		return ATLAS_ERR_ARG;
-	}
-	return ATLAS_OK;
-}
-
-/*
  * Lanes an element or record input gives: its element count, divided by
  * its record length.  *ok = 0 when the array gives none.
  */
@@ -258,7 +228,7 @@ static enum atlas_status lanes_of(const struct res_run *r, size_t i,
 			     q->access != ATLAS_ACCESS_RECORD))
 		return ATLAS_OK;
 	if (q->access == ATLAS_ACCESS_RECORD &&
-	    ((rc = record_len(r, q, &k, err)) || k == 0))
+	    ((rc = program_record_len(r->p, r->b, q, &k, err)) || k == 0))
 		return rc;
 	if (a->count % k) {
 		atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
@@ -362,7 +332,8 @@ static enum atlas_status output_count(const struct res_run *r, size_t i,
 		if (q->record_len)
 			*n = q->record_len;
 	} else if (q->access == ATLAS_ACCESS_RECORD) {
-		if ((rc = record_len(r, q, &k, err)) != ATLAS_OK)
+		if ((rc = program_record_len(r->p, r->b, q, &k, err)) !=
+		    ATLAS_OK)
 			return rc;
 		if (k && r->lanes > (UINT64_MAX - 1) / k)
 			return too_big(r, q, "output", err);

@@ -78,25 +78,24 @@ static uint64_t align_up(uint64_t n)
 
 /* ---- the plan ----------------------------------------------------------- */
 
-/* K of a record array: its constant or its bound scalar. */
-static enum atlas_status record_k(const struct srun *r,
-				  const struct isa_param *q, uint64_t *k,
-				  struct atlas_error *err)
+enum atlas_status program_record_len(const struct atlas_program *p,
+				     const struct atlas_stream_binding *b,
+				     const struct isa_param *q, uint64_t *k,
+				     struct atlas_error *err)
 {
 	const struct isa_param *s;
 
 	*k = q->access == ATLAS_ACCESS_RECORD ? q->record_len : 1;
-	if (q->access != ATLAS_ACCESS_RECORD || q->record_param < 0)
+	if (q->access != ATLAS_ACCESS_RECORD || q->record_param < 0 ||
+	    (size_t)q->record_param >= p->nparams)
 		return ATLAS_OK;
-	s = &r->p->params[q->record_param];
-	if (!r->b[q->record_param].bound) {
-		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-				"missing value for scalar parameter '%s'",
-				s->name);
-		return ATLAS_ERR_ARG;
-	}
-	if (value_count(s->type, r->b[q->record_param].bits, k) || *k == 0 ||
+	s = &p->params[q->record_param];
+	*k = 0;
+	if (s->kind != ATLAS_PARAM_SCALAR || !b[q->record_param].bound)
+		return ATLAS_OK;
+	if (value_count(s->type, b[q->record_param].bits, k) || *k == 0 ||
 	    *k > PROGRAM_RECORD_MAX) {
+		*k = 0;
 		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
 				"%s: the record length of '%s' must be "
 				"positive",
@@ -165,8 +164,18 @@ static enum atlas_status plan_arrays(struct srun *r, struct atlas_error *err)
 		if (any || q->access == ATLAS_ACCESS_ELEMENT ||
 		    q->access == ATLAS_ACCESS_RECORD) {
 			a->role = R_STREAM;
-			if ((rc = record_k(r, q, &a->k, err)) != ATLAS_OK)
+			/* value scalars are bound by now */
+			if ((rc = program_record_len(p, r->b, q, &a->k, err)) !=
+			    ATLAS_OK)
 				return rc;
+			if (a->k == 0) { /* a guard that is also K */
+				atlas_error_set(
+					err, ATLAS_ERR_ARG, 0, 0,
+					"missing value for scalar "
+					"parameter '%s'",
+					p->params[q->record_param].name);
+				return ATLAS_ERR_ARG;
+			}
 			r->nstreamed_in += a->input;
 		} else {
 			a->role = a->input ? R_RESIDENT : R_HELD;
