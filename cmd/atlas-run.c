@@ -5,21 +5,17 @@
  *
  * This file parses the command line, shows progress and statistics, and
  * maps the library's results to messages and exit statuses; libatlas
- * finds the kernel, binds and opens the files (lib/runner.c) and does the
- * work.  Everything main owns is in g, so that the dying paths leak
- * nothing a leak checker could see.
+ * finds the kernel, binds and opens the files, picks the defaults and
+ * the kind of run (lib/runner.c) and does the work.  Everything main owns
+ * is in g, so that the dying paths leak nothing a leak checker could see.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +26,6 @@
 	PROG " [-fhqVv] [--boundary file] [--format fmt] [-k name] [-o file]\n" \
 	     "       [--phase n] [--pool-size size] [--progress] [--stats]\n"   \
 	     "       [-t threads] kernel [name=value ...]"
-#define PIPE_SIZE (1 << 20)
 #define THREADS_MAX 1024
 #define POOL_MIN ((uint64_t)4 << 10)
 #define POOL_MAX ((uint64_t)1 << 30)
@@ -48,27 +43,18 @@ enum {
 };
 
 static struct {
-	unsigned threads; /* 0: chosen after binding */
-	int force, verbosity, version;
-	int resident; /* --lanes, or --size of a streamed array */
-	int stats;    /* --stats */
-	int progress; /* --progress */
-	uint64_t pool_size;
-	enum atlas_data_format format;
-	const char *output;   /* -o */
-	const char *boundary; /* --boundary: the pool image */
+	int verbosity, version;
+	int stats;		      /* --stats */
+	int progress;		      /* --progress */
+	struct atlas_command_line cl; /* the rest of the options */
 	struct atlas_run_state rs;
 	struct atlas_resonance res;
 	const char *kname; /* -k: the kernel to pick from the file */
 	char *kpath;	   /* the kernel file */
 	struct atlas_program *p;
 	struct atlas_stream_binding *b; /* one per parameter */
-	struct atlas_engine *e;
-	struct atlas_resident_options ro;
-	const char **specs; /* the --size arguments */
-	size_t nspecs;
-	uint64_t *sizes; /* one per parameter */
-} g = {.verbosity = 1, .ro = {.lanes = ATLAS_COUNT_UNSET}};
+	const char **specs;		/* the --size arguments */
+} g = {.verbosity = 1, .cl = {.lanes = ATLAS_COUNT_UNSET}};
 #include "cli.h"
 
 /* The progress line: shown, when on, at most 4 times a second. */
@@ -162,6 +148,7 @@ static void parse_options(int argc, char **argv)
 
 	if (!(g.specs = calloc((size_t)argc, sizeof *g.specs)))
 		die(1, "out of memory");
+	g.cl.size_specs = g.specs;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":fhk:o:qt:vV", longopts, NULL)) !=
 	       -1) {
@@ -169,7 +156,7 @@ static void parse_options(int argc, char **argv)
 
 		switch (c) {
 		case 'f':
-			g.force = 1;
+			g.cl.force = 1;
 			break;
 		case 'h':
 			help();
@@ -177,7 +164,7 @@ static void parse_options(int argc, char **argv)
 			g.kname = optarg;
 			break;
 		case 'o':
-			g.output = strcmp(optarg, "-") ? optarg : NULL;
+			g.cl.output = strcmp(optarg, "-") ? optarg : NULL;
 			break;
 		case 'q':
 		case 'v':
@@ -192,16 +179,16 @@ static void parse_options(int argc, char **argv)
 				    "invalid thread count '%s' (expected 1 "
 				    "to %d)",
 				    optarg, THREADS_MAX);
-			g.threads = (unsigned)t;
+			g.cl.threads = (unsigned)t;
 			break;
 		case 'V':
 			g.version = 1;
 			break;
 		case OPT_BOUNDARY:
-			g.boundary = optarg;
+			g.cl.boundary = optarg;
 			break;
 		case OPT_FORMAT:
-			if (atlas_data_format_parse(optarg, &g.format))
+			if (atlas_data_format_parse(optarg, &g.cl.format))
 				die(2,
 				    "invalid format '%s' (expected raw, text "
 				    "or npy)",
@@ -215,8 +202,8 @@ static void parse_options(int argc, char **argv)
 			g.rs.phase = (uint32_t)n;
 			break;
 		case OPT_POOL_SIZE:
-			g.pool_size = size_arg("--pool-size", optarg, POOL_MIN,
-					       POOL_MAX);
+			g.cl.pool_size = size_arg("--pool-size", optarg,
+						  POOL_MIN, POOL_MAX);
 			break;
 		case OPT_PROGRESS:
 			g.progress = 1;
@@ -225,12 +212,11 @@ static void parse_options(int argc, char **argv)
 			g.stats = 1;
 			break;
 		case OPT_LANES:
-			if (atlas_size_parse(optarg, &g.ro.lanes, NULL))
+			if (atlas_size_parse(optarg, &g.cl.lanes, NULL))
 				die(2, "invalid lane count '%s'", optarg);
-			g.resident = 1;
 			break;
 		case OPT_MAX_RESIDENT:
-			g.ro.max_resident = size_arg("--max-resident", optarg,
+			g.cl.max_resident = size_arg("--max-resident", optarg,
 						     1, UINT64_MAX);
 			break;
 		case OPT_SIZE:
@@ -240,7 +226,7 @@ static void parse_options(int argc, char **argv)
 				die(2,
 				    "invalid size '%s' (expected name=count)",
 				    optarg);
-			g.specs[g.nspecs++] = optarg;
+			g.specs[g.cl.nsize_specs++] = optarg;
 			break;
 		default:
 			option_error(c, arg);
@@ -248,120 +234,15 @@ static void parse_options(int argc, char **argv)
 	}
 }
 
-/*
- * -o FILE: opened (not truncated) as fd 1 before the defaults are bound,
- * so that the same-file check sees it; the arrays that go there are named
- * after it.
- */
-static void open_output(size_t n)
-{
-	int fd;
-
-	if (!g.output)
-		return;
-	if ((fd = open(g.output, O_WRONLY | O_CREAT, 0666)) < 0)
-		die(1, "%s: %s", g.output, strerror(errno));
-	if (fd != 1 && (dup2(fd, 1) < 0 || close(fd) != 0))
-		die(1, "%s: %s", g.output, strerror(errno));
-	for (size_t i = 0; i < n; i++) {
-		struct atlas_param_info pi;
-
-		atlas_program_param(g.p, i, &pi);
-		if (pi.kind == ATLAS_PARAM_ARRAY && pi.use == ATLAS_USE_OUT &&
-		    (g.b[i].fd < 0 || g.b[i].fd == 1))
-			g.b[i].label = g.output;
-	}
-}
-
-/* After binding: -o has its array, and is truncated now. */
-static void check_output(size_t n)
-{
-	struct stat st;
-	size_t i = 0;
-
-	while (g.output && i < n && g.b[i].out_fd != 1 && g.b[i].fd != 1)
-		i++;
-	if (g.output && i == n)
-		die(1, "-o %s: no output array is left to write there",
-		    g.output);
-	if (g.output && fstat(1, &st) == 0 && S_ISREG(st.st_mode) &&
-	    ftruncate(1, 0) != 0)
-		die(1, "%s: %s", g.output, strerror(errno));
-}
-
-/* Whether fd 0 or fd 1 serves an array and is not a regular file. */
-static int stdio_pipe(size_t n)
-{
-	struct stat st;
-
-	for (size_t i = 0; i < 2 * n; i++) {
-		const int fd = i % 2 ? g.b[i / 2].out_fd : g.b[i / 2].fd;
-
-		if ((fd == 0 || fd == 1) &&
-		    (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
-			return 1;
-	}
-	return 0;
-}
-
-/* Load the kernel, apply --size, bind the operands and stdio. */
+/* Load the kernel, bind the command line to it. */
 static void setup(const char *kernel, char **ops, int nops)
 {
 	struct atlas_error err;
-	struct atlas_topo topo;
-	size_t n;
 
 	if (atlas_kernel_load(kernel, g.kname, &g.p, &g.kpath, &err) ||
-	    !(g.b = atlas_bindings_new(g.p, &err)))
+	    !(g.b = atlas_bindings_new(g.p, &err)) ||
+	    atlas_bind_command_line(g.p, g.b, ops, (size_t)nops, &g.cl, &err))
 		die(1, "%s", err.msg);
-	n = atlas_program_param_count(g.p);
-	if (!(g.sizes = calloc(n + 1, sizeof *g.sizes)))
-		die(1, "out of memory");
-	for (size_t k = 0; k < n; k++) {
-		g.sizes[k] = ATLAS_COUNT_UNSET;
-		g.b[k].format = g.format;
-	}
-	for (size_t k = 0; k < g.nspecs; k++) {
-		const char *spec = g.specs[k];
-		char name[256];
-		struct atlas_param_info pi;
-
-		if (atlas_resident_size(g.p, spec, g.sizes, &err))
-			die(1, "--size: %s", err.msg);
-		/* the size of a streamed array: only a resident run has it */
-		snprintf(name, sizeof name, "%.*s",
-			 (int)(strchr(spec, '=') - spec), spec);
-		atlas_program_param(
-			g.p, (size_t)atlas_program_param_find(g.p, name), &pi);
-		if (pi.access == ATLAS_ACCESS_ELEMENT ||
-		    pi.access == ATLAS_ACCESS_RECORD ||
-		    pi.access == ATLAS_ACCESS_ANY)
-			g.resident = 1;
-	}
-	g.ro.sizes = g.sizes;
-	for (int k = 0; k < nops; k++)
-		if (atlas_bind_operand(g.p, g.b, ops[k], &err))
-			die(1, "%s", err.msg);
-	open_output(n);
-	if (atlas_bind_stdio(g.p, g.b, &err))
-		die(1, "%s", err.msg);
-	check_output(n);
-	/* fd 0 and 1 as binary arrays: never a terminal without -f */
-	for (size_t i = 0; i < 2 * n; i++) {
-		const int fd = i % 2 ? g.b[i / 2].out_fd : g.b[i / 2].fd;
-
-		if ((fd == 0 || fd == 1) && !g.force &&
-		    g.b[i / 2].format != ATLAS_DATA_TEXT && isatty(fd))
-			die(1,
-			    "refusing to %s binary data %s a terminal (use "
-			    "-f to force)",
-			    fd ? "write" : "read", fd ? "to" : "from");
-	}
-	atlas_topo_get(&topo);
-	if (!g.threads)
-		g.threads = stdio_pipe(n) ? 1 : topo.cores;
-	if (!g.pool_size)
-		g.pool_size = atlas_pool_size_for(g.threads);
 }
 
 static double now(void)
@@ -416,7 +297,7 @@ static void print_stats(const struct atlas_stream_stats *st, double secs)
 		"\nepoch %" PRIu64 "\npeak_rss %" PRIu64
 		"\nseconds %.3f\nthroughput %.1f MB/s\n",
 		st->elements, st->bytes_in, st->bytes_out, st->chunks,
-		st->pool_size, st->resident_size, g.threads, g.rs.phase,
+		st->pool_size, st->resident_size, g.cl.threads, g.rs.phase,
 		g.rs.epoch, (uint64_t)ru.ru_maxrss * 1024, secs,
 		secs > 0 ? (double)st->bytes_in / 1e6 / secs : 0.0);
 	for (unsigned c = 0; c < ATLAS_RESONANCE_CLASSES; c++)
@@ -428,42 +309,21 @@ static void print_stats(const struct atlas_stream_stats *st, double secs)
 
 static void run(void)
 {
-	const struct atlas_engine_options eo = {.threads = g.threads};
-	const int resident = g.resident || !atlas_program_streams(g.p);
-	const size_t n = atlas_program_param_count(g.p);
-	struct atlas_stream_options so = {.pool_size = g.pool_size,
-					  .max_resident = g.ro.max_resident,
-					  .sizes = g.sizes,
-					  .state = &g.rs};
 	struct atlas_stream_stats st;
 	struct atlas_error err;
-	enum atlas_status rc;
+	char chunks[32] = "resident";
 
-	for (size_t i = 0; i < n; i++)
-		if (g.b[i].fd >= 0)
-			atlas_pipe_grow(g.b[i].fd, PIPE_SIZE);
-	if (!(g.e = atlas_engine_new(&eo, &err)))
-		die(1, "%s", err.msg);
-	if (g.boundary &&
-	    atlas_pool_file_map(g.boundary, &g.rs.boundary.data, &err))
-		die(1, "%s: %s", g.boundary, err.msg);
-	g.rs.boundary.size = g.boundary ? ATLAS_POOL_BYTES : 0;
 	g.rs.resonance = &g.res;
-	g.ro.state = &g.rs;
+	g.cl.state = &g.rs;
 	pr.on = g.progress ? 2 : g.verbosity >= 1 && isatty(2);
-	if (pr.on)
-		so.progress = progress;
+	g.cl.progress = pr.on ? progress : NULL;
 	pr.start = now();
-	rc = resident ? atlas_resident_run(g.e, g.p, g.b, n, &g.ro, &st, &err) :
-			atlas_stream(g.e, g.p, g.b, n, &so, &st, &err);
-	if (rc) {
+	if (atlas_run_kernel(g.p, g.b, &g.cl, &st, &err)) {
 		if (pr.shown)
 			fputc('\n', stderr);
 		/* EPIPE with SIGPIPE ignored: die quietly of SIGPIPE. */
-		if (err.code == ATLAS_ERR_IO && err.errnum == EPIPE) {
-			signal(SIGPIPE, SIG_DFL);
-			raise(SIGPIPE);
-		}
+		if (err.code == ATLAS_ERR_IO && err.errnum == EPIPE)
+			write_error(EPIPE);
 		if (err.line)
 			die(1, "%s:%zu:%zu: %s", g.kpath, err.line, err.col,
 			    err.msg);
@@ -473,20 +333,17 @@ static void run(void)
 		progress(&pr, &st);
 	if (g.stats)
 		print_stats(&st, now() - pr.start);
-	if (g.verbosity >= 2 && resident)
+	if (!g.cl.resident)
+		snprintf(chunks, sizeof chunks, "%" PRIu64 " chunks",
+			 st.chunks);
+	if (g.verbosity >= 2)
 		fprintf(stderr,
-			PROG ": %s: %" PRIu64 " lanes, %" PRIu64
+			PROG ": %s: %" PRIu64 " %s, %" PRIu64
 			     " bytes in, %" PRIu64
-			     " bytes out, resident, %u threads\n",
-			atlas_program_name(g.p), st.elements, st.bytes_in,
-			st.bytes_out, g.threads);
-	else if (g.verbosity >= 2)
-		fprintf(stderr,
-			PROG ": %s: %" PRIu64 " elements, %" PRIu64
-			     " bytes in, %" PRIu64 " bytes out, %" PRIu64
-			     " chunks, %u threads\n",
-			atlas_program_name(g.p), st.elements, st.bytes_in,
-			st.bytes_out, st.chunks, g.threads);
+			     " bytes out, %s, %u threads\n",
+			atlas_program_name(g.p), st.elements,
+			g.cl.resident ? "lanes" : "elements", st.bytes_in,
+			st.bytes_out, chunks, g.cl.threads);
 }
 
 /* After the run: close the files, then unity neutrality if declared. */
@@ -495,16 +352,8 @@ static void finish(void)
 	struct atlas_metadata m;
 	struct atlas_error err;
 
-	for (size_t i = 0; i < atlas_program_param_count(g.p); i++) {
-		struct atlas_param_info pi;
-
-		atlas_program_param(g.p, i, &pi);
-		if (g.b[i].fd > 2 && close(g.b[i].fd) != 0 &&
-		    pi.use != ATLAS_USE_IN)
-			die(1, "%s: write error: %s", g.b[i].label,
-			    strerror(errno));
-	}
-	atlas_pool_file_unmap(g.rs.boundary.data);
+	if (atlas_bindings_close(g.p, g.b, &err))
+		die(1, "%s", err.msg);
 	if (atlas_program_metadata(g.p, &m) && m.unity_neutral &&
 	    atlas_resonance_check_neutral(&g.res, &err))
 		die(1, "%s", err.msg);
@@ -530,11 +379,10 @@ int main(int argc, char **argv)
 	atlas_resonance_zero(&g.res);
 	run();
 	finish();
-	atlas_engine_free(g.e);
 	atlas_program_free(g.p);
 	free(g.kpath);
 	free(g.b);
-	free(g.sizes);
+	free(g.cl.sizes);
 	free(g.specs);
 	close_stdout();
 	return 0;

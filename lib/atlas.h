@@ -622,6 +622,85 @@ enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 				   struct atlas_stream_binding *b,
 				   struct atlas_error *err);
 
+/*
+ * What atlas-run's command line asks of a run (man 1 atlas-run), for
+ * atlas_bind_command_line and atlas_run_kernel.  Zero it and set lanes
+ * to ATLAS_COUNT_UNSET, then set what the options give.
+ */
+struct atlas_command_line {
+	const char *output;	       /* -o FILE; NULL: standard output */
+	int force;		       /* -f: binary data on a terminal */
+	enum atlas_data_format format; /* of arrays bound without "FMT:" */
+	const char *const *size_specs; /* the --size NAME=COUNT arguments */
+	size_t nsize_specs;
+	uint64_t lanes;	       /* --lanes (a resident run), or unset */
+	uint64_t max_resident; /* bytes per resident array; 0: default */
+	/* threads and pool bytes; 0: chosen by atlas_bind_command_line */
+	unsigned threads;
+	uint64_t pool_size;
+	const char *boundary; /* --boundary FILE, or NULL */
+	/* NULL, or the run state and progress callback of the run (see
+	   struct atlas_stream_options) */
+	struct atlas_run_state *state;
+	void (*progress)(void *arg, const struct atlas_stream_stats *st);
+	void *progress_arg;
+	/* set by atlas_bind_command_line: whether the run is resident
+	   (--lanes, a --size of a streamed array, or a kernel that cannot
+	   stream), and the --size counts, one per parameter of the program
+	   (ATLAS_COUNT_UNSET where not given; malloc'd: free() it) */
+	int resident;
+	uint64_t *sizes;
+};
+
+/*
+ * Bind the command line cl and its operands ops[0..nops) ("NAME=VALUE")
+ * to b (from atlas_bindings_new), in atlas-run's order: every array takes
+ * cl->format; the --size counts go to cl->sizes ("--size: message" from
+ * atlas_resident_size); the operands are bound (atlas_bind_operand); -o
+ * FILE is opened, created but not truncated, as fd 1 (the process's
+ * standard output is replaced: "FILE: strerror"), and names the out
+ * arrays that write fd 1; then atlas_bind_stdio.  After its checks: -o
+ * FILE must have an array ("-o FILE: no output array is left to write
+ * there"), and is truncated if regular; fd 0 and 1 are never a terminal
+ * for binary (not text) data without cl->force ("refusing to write
+ * binary data to a terminal (use -f to force)", or read from).  Last,
+ * the defaults: cl->threads every core (atlas_topo_get), or 1 when fd 0
+ * or 1 serves an array and is not a regular file; cl->pool_size
+ * atlas_pool_size_for those threads; and cl->resident.  cl->sizes is set
+ * (or NULL, out of memory) whatever the result.  The caller closes the
+ * descriptors with atlas_bindings_close.
+ */
+enum atlas_status atlas_bind_command_line(const struct atlas_program *p,
+					  struct atlas_stream_binding *b,
+					  char *const *ops, size_t nops,
+					  struct atlas_command_line *cl,
+					  struct atlas_error *err);
+
+/*
+ * Run p over b as cl says, after atlas_bind_command_line, on an engine of
+ * cl->threads threads of its own (atlas_engine_new): the pool image
+ * cl->boundary, if set, is mapped as cl->state's boundary for the run
+ * (atlas_pool_file_map; "FILE: message"); the pipes of the bindings are
+ * grown to 1 MiB (atlas_pipe_grow); then atlas_resident_run if
+ * cl->resident, else atlas_stream.  Returns what they return; stats as
+ * theirs.  The engine is freed and the image unmapped before returning.
+ */
+enum atlas_status atlas_run_kernel(const struct atlas_program *p,
+				   const struct atlas_stream_binding *b,
+				   const struct atlas_command_line *cl,
+				   struct atlas_stream_stats *stats,
+				   struct atlas_error *err);
+
+/*
+ * Close the descriptors of b above fd 2 and mark them unbound (-1).  A
+ * failure to close a file that was written is ATLAS_ERR_IO, "LABEL: write
+ * error: strerror" (errnum set), for the first such file; every one is
+ * closed either way.
+ */
+enum atlas_status atlas_bindings_close(const struct atlas_program *p,
+				       struct atlas_stream_binding *b,
+				       struct atlas_error *err);
+
 /* ---- resident runs --------------------------------------------------------
  */
 

@@ -23,6 +23,7 @@
 #include "program.h"
 
 #define KERNEL_MAX ((uint64_t)64 << 20) /* largest kernel file */
+#define PIPE_SIZE (1 << 20) /* what atlas_run_kernel grows pipes to */
 
 /* The names of the kernels v[0..n) (or parameters), ", "-separated. */
 static void list_names(char *buf, size_t cap, const char *const *names,
@@ -359,4 +360,247 @@ enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 		}
 	}
 	return ATLAS_OK;
+}
+
+/*
+ * -o FILE: opened (not truncated) as fd 1 before the defaults are bound,
+ * so that the same-file check sees it; the arrays that go there are named
+ * after it.
+ */
+static enum atlas_status open_output(const struct atlas_program *p,
+				     struct atlas_stream_binding *b,
+				     const char *output,
+				     struct atlas_error *err)
+{
+	int fd;
+
+	if (!output)
+		return ATLAS_OK;
+	if ((fd = open(output, O_WRONLY | O_CREAT, 0666)) < 0 ||
+	    (fd != 1 && (dup2(fd, 1) < 0 || close(fd) != 0))) {
+		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s", output,
+				strerror(errno));
+		return ATLAS_ERR_IO;
+	}
+	for (size_t i = 0; i < p->nparams; i++)
+		if (p->params[i].kind == ATLAS_PARAM_ARRAY &&
+		    p->params[i].use == ATLAS_USE_OUT &&
+		    (b[i].fd < 0 || b[i].fd == 1))
+			b[i].label = output;
+	return ATLAS_OK;
+}
+
+/* After binding: -o has its array, and is truncated now. */
+static enum atlas_status check_output(const struct atlas_program *p,
+				      const struct atlas_stream_binding *b,
+				      const char *output,
+				      struct atlas_error *err)
+{
+	struct stat st;
+	size_t i = 0;
+
+	if (!output)
+		return ATLAS_OK;
+	while (i < p->nparams && b[i].out_fd != 1 && b[i].fd != 1)
+		i++;
+	if (i == p->nparams) {
+		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+				"-o %s: no output array is left to write there",
+				output);
+		return ATLAS_ERR_ARG;
+	}
+	if (fstat(1, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(1, 0) != 0) {
+		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s", output,
+				strerror(errno));
+		return ATLAS_ERR_IO;
+	}
+	return ATLAS_OK;
+}
+
+/*
+ * The descriptor fd 0 or 1 of one end of a binding (i / 2: the binding;
+ * odd i: its out_fd), else -1.
+ */
+static int stdio_end(const struct atlas_stream_binding *b, size_t i)
+{
+	const int fd = i % 2 ? b[i / 2].out_fd : b[i / 2].fd;
+
+	return fd == 0 || fd == 1 ? fd : -1;
+}
+
+/* fd 0 and 1 as binary arrays: never a terminal without -f. */
+static enum atlas_status check_terminals(const struct atlas_program *p,
+					 const struct atlas_stream_binding *b,
+					 struct atlas_error *err)
+{
+	for (size_t i = 0; i < 2 * p->nparams; i++) {
+		const int fd = stdio_end(b, i);
+
+		if (fd >= 0 && b[i / 2].format != ATLAS_DATA_TEXT &&
+		    isatty(fd)) {
+			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
+					"refusing to %s binary data %s a "
+					"terminal (use -f to force)",
+					fd ? "write" : "read",
+					fd ? "to" : "from");
+			return ATLAS_ERR_ARG;
+		}
+	}
+	return ATLAS_OK;
+}
+
+/* Whether fd 0 or fd 1 serves an array and is not a regular file. */
+static int stdio_pipe(const struct atlas_program *p,
+		      const struct atlas_stream_binding *b)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < 2 * p->nparams; i++) {
+		const int fd = stdio_end(b, i);
+
+		if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Apply --size spec to cl->sizes; the size of a streamed array is one
+ * only a resident run has.
+ */
+static enum atlas_status apply_size(const struct atlas_program *p,
+				    const char *spec,
+				    struct atlas_command_line *cl,
+				    struct atlas_error *err)
+{
+	struct atlas_error e;
+	enum atlas_access a;
+	char name[256];
+
+	if (atlas_resident_size(p, spec, cl->sizes, &e)) {
+		atlas_error_set(err, e.code, 0, 0, "--size: %s", e.msg);
+		return e.code;
+	}
+	snprintf(name, sizeof name, "%.*s", (int)(strchr(spec, '=') - spec),
+		 spec);
+	a = p->params[atlas_program_param_find(p, name)].access;
+	if (a == ATLAS_ACCESS_ELEMENT || a == ATLAS_ACCESS_RECORD ||
+	    a == ATLAS_ACCESS_ANY)
+		cl->resident = 1;
+	return ATLAS_OK;
+}
+
+enum atlas_status atlas_bind_command_line(const struct atlas_program *p,
+					  struct atlas_stream_binding *b,
+					  char *const *ops, size_t nops,
+					  struct atlas_command_line *cl,
+					  struct atlas_error *err)
+{
+	enum atlas_status rc;
+	struct atlas_topo topo;
+
+	if (!(cl->sizes = calloc(p->nparams + 1, sizeof *cl->sizes))) {
+		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
+		return ATLAS_ERR_NOMEM;
+	}
+	for (size_t k = 0; k < p->nparams; k++) {
+		cl->sizes[k] = ATLAS_COUNT_UNSET;
+		b[k].format = cl->format;
+	}
+	cl->resident = cl->lanes != ATLAS_COUNT_UNSET;
+	for (size_t k = 0; k < cl->nsize_specs; k++)
+		if ((rc = apply_size(p, cl->size_specs[k], cl, err)))
+			return rc;
+	for (size_t k = 0; k < nops; k++)
+		if ((rc = atlas_bind_operand(p, b, ops[k], err)))
+			return rc;
+	if ((rc = open_output(p, b, cl->output, err)) ||
+	    (rc = atlas_bind_stdio(p, b, err)) ||
+	    (rc = check_output(p, b, cl->output, err)) ||
+	    (!cl->force && (rc = check_terminals(p, b, err))))
+		return rc;
+	atlas_topo_get(&topo);
+	if (!cl->threads)
+		cl->threads = stdio_pipe(p, b) ? 1 : topo.cores;
+	if (!cl->pool_size)
+		cl->pool_size = atlas_pool_size_for(cl->threads);
+	cl->resident |= !atlas_program_streams(p);
+	return ATLAS_OK;
+}
+
+enum atlas_status atlas_run_kernel(const struct atlas_program *p,
+				   const struct atlas_stream_binding *b,
+				   const struct atlas_command_line *cl,
+				   struct atlas_stream_stats *stats,
+				   struct atlas_error *err)
+{
+	const struct atlas_engine_options eo = {.threads = cl->threads};
+	const struct atlas_resident_options ro = {.lanes = cl->lanes,
+						  .max_resident =
+							  cl->max_resident,
+						  .sizes = cl->sizes,
+						  .state = cl->state};
+	const struct atlas_stream_options so = {
+		.pool_size = cl->pool_size,
+		.max_resident = cl->max_resident,
+		.sizes = cl->sizes,
+		.state = cl->state,
+		.progress = cl->progress,
+		.progress_arg = cl->progress_arg};
+	struct atlas_view *pool = cl->state ? &cl->state->boundary : NULL;
+	struct atlas_engine *e;
+	struct atlas_error e2;
+	enum atlas_status rc;
+	void *data = NULL;
+
+	if (!(e = atlas_engine_new(&eo, &e2))) {
+		atlas_error_set(err, e2.code, 0, 0, "%s", e2.msg);
+		return e2.code;
+	}
+	if (cl->boundary &&
+	    (rc = atlas_pool_file_map(cl->boundary, &data, &e2))) {
+		atlas_error_set(err, rc, 0, 0, "%s: %s", cl->boundary, e2.msg);
+		atlas_engine_free(e);
+		return rc;
+	}
+	if (pool) {
+		pool->data = data;
+		pool->size = data ? ATLAS_POOL_BYTES : 0;
+	}
+	for (size_t i = 0; i < p->nparams; i++)
+		if (b[i].fd >= 0)
+			atlas_pipe_grow(b[i].fd, PIPE_SIZE);
+	rc = cl->resident ?
+		     atlas_resident_run(e, p, b, p->nparams, &ro, stats, err) :
+		     atlas_stream(e, p, b, p->nparams, &so, stats, err);
+	if (pool)
+		pool->data = NULL;
+	atlas_pool_file_unmap(data);
+	atlas_engine_free(e);
+	return rc;
+}
+
+enum atlas_status atlas_bindings_close(const struct atlas_program *p,
+				       struct atlas_stream_binding *b,
+				       struct atlas_error *err)
+{
+	enum atlas_status rc = ATLAS_OK;
+
+	for (size_t i = 0; i < p->nparams; i++) {
+		if (b[i].fd <= 2)
+			continue;
+		if (close(b[i].fd) != 0 && p->params[i].use != ATLAS_USE_IN &&
+		    !rc) {
+			const int e = errno;
+
+			atlas_error_set(err, ATLAS_ERR_IO, 0, 0,
+					"%s: write error: %s", b[i].label,
+					strerror(e));
+			if (err)
+				err->errnum = e;
+			rc = ATLAS_ERR_IO;
+		}
+		b[i].fd = -1;
+	}
+	return rc;
 }
