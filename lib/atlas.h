@@ -657,9 +657,9 @@ struct atlas_command_line {
  * to b (from atlas_bindings_new), in atlas-run's order: every array takes
  * cl->format; the --size counts go to cl->sizes ("--size: message" from
  * atlas_resident_size); the operands are bound (atlas_bind_operand); -o
- * FILE is opened, created but not truncated, as fd 1 (the process's
- * standard output is replaced: "FILE: strerror"), and names the out
- * arrays that write fd 1; then atlas_bind_stdio.  After its checks: -o
+ * FILE is opened, created but not truncated ("FILE: strerror"), to take
+ * the place of standard output in atlas_bind_stdio's defaults, and names
+ * the out arrays left unbound; then those defaults.  After its checks: -o
  * FILE must have an array ("-o FILE: no output array is left to write
  * there"), and is truncated if regular; fd 0 and 1 are never a terminal
  * for binary (not text) data without cl->force ("refusing to write

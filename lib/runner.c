@@ -301,9 +301,10 @@ static enum atlas_status check_same(const struct atlas_program *p,
 	return rc;
 }
 
-enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
-				   struct atlas_stream_binding *b,
-				   struct atlas_error *err)
+/* atlas_bind_stdio with so standing for standard output (-o FILE). */
+static enum atlas_status bind_stdio_to(const struct atlas_program *p,
+				       struct atlas_stream_binding *b, int so,
+				       struct atlas_error *err)
 {
 	long last[2] = {-1, -1}; /* the unbound array; -2: more than one */
 	const char *user[2] = {NULL, NULL};
@@ -315,19 +316,25 @@ enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 
 		if (q->kind == ATLAS_PARAM_ARRAY && b[i].fd < 0)
 			last[k] = last[k] == -1 ? (long)i : -2;
+		/* "NAME=-" names standard output, which so stands for */
+		if (k && b[i].fd == 1)
+			b[i].fd = so;
+		if (b[i].out_fd == 1)
+			b[i].out_fd = so;
 	}
 	for (int k = 0; k < 2; k++)
 		if (last[k] >= 0) {
-			b[last[k]].fd = k;
+			b[last[k]].fd = k ? so : 0;
 			if (!b[last[k]].label)
 				b[last[k]].label = k ? "standard output" :
 						       "standard input";
 			if (p->params[last[k]].use == ATLAS_USE_INOUT)
-				b[last[k]].out_fd = 1;
+				b[last[k]].out_fd = so;
 		}
 	for (size_t i = 0; i < p->nparams * 2; i++) {
-		const int fd = i % 2 ? b[i / 2].out_fd : b[i / 2].fd;
+		int fd = i % 2 ? b[i / 2].out_fd : b[i / 2].fd;
 
+		fd = fd == so ? 1 : fd;
 		if (fd != 0 && fd != 1)
 			continue;
 		if (user[fd]) {
@@ -362,38 +369,42 @@ enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
 	return ATLAS_OK;
 }
 
+enum atlas_status atlas_bind_stdio(const struct atlas_program *p,
+				   struct atlas_stream_binding *b,
+				   struct atlas_error *err)
+{
+	return bind_stdio_to(p, b, 1, err);
+}
+
 /*
- * -o FILE: opened (not truncated) as fd 1 before the defaults are bound,
- * so that the same-file check sees it; the arrays that go there are named
- * after it.
+ * -o FILE: opened (not truncated) before the defaults are bound, to stand
+ * for standard output, so that the same-file check sees it; the arrays
+ * that go there are named after it.  *fd: the descriptor, or 1.
  */
 static enum atlas_status open_output(const struct atlas_program *p,
 				     struct atlas_stream_binding *b,
-				     const char *output,
+				     const char *output, int *fd,
 				     struct atlas_error *err)
 {
-	int fd;
-
+	*fd = 1;
 	if (!output)
 		return ATLAS_OK;
-	if ((fd = open(output, O_WRONLY | O_CREAT, 0666)) < 0 ||
-	    (fd != 1 && (dup2(fd, 1) < 0 || close(fd) != 0))) {
+	if ((*fd = open(output, O_WRONLY | O_CREAT, 0666)) < 0) {
 		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s", output,
 				strerror(errno));
 		return ATLAS_ERR_IO;
 	}
 	for (size_t i = 0; i < p->nparams; i++)
 		if (p->params[i].kind == ATLAS_PARAM_ARRAY &&
-		    p->params[i].use == ATLAS_USE_OUT &&
-		    (b[i].fd < 0 || b[i].fd == 1))
+		    p->params[i].use == ATLAS_USE_OUT && b[i].fd < 0)
 			b[i].label = output;
 	return ATLAS_OK;
 }
 
-/* After binding: -o has its array, and is truncated now. */
+/* After binding: -o has its array (else its descriptor is closed). */
 static enum atlas_status check_output(const struct atlas_program *p,
 				      const struct atlas_stream_binding *b,
-				      const char *output,
+				      const char *output, int fd,
 				      struct atlas_error *err)
 {
 	struct stat st;
@@ -401,15 +412,17 @@ static enum atlas_status check_output(const struct atlas_program *p,
 
 	if (!output)
 		return ATLAS_OK;
-	while (i < p->nparams && b[i].out_fd != 1 && b[i].fd != 1)
+	while (i < p->nparams && b[i].out_fd != fd && b[i].fd != fd)
 		i++;
 	if (i == p->nparams) {
+		close(fd);
 		atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
 				"-o %s: no output array is left to write there",
 				output);
 		return ATLAS_ERR_ARG;
 	}
-	if (fstat(1, &st) == 0 && S_ISREG(st.st_mode) && ftruncate(1, 0) != 0) {
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    ftruncate(fd, 0) != 0) {
 		atlas_error_set(err, ATLAS_ERR_IO, 0, 0, "%s: %s", output,
 				strerror(errno));
 		return ATLAS_ERR_IO;
@@ -498,6 +511,7 @@ enum atlas_status atlas_bind_command_line(const struct atlas_program *p,
 {
 	enum atlas_status rc;
 	struct atlas_topo topo;
+	int so; /* what stands for standard output */
 
 	if (!(cl->sizes = calloc(p->nparams + 1, sizeof *cl->sizes))) {
 		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
@@ -514,9 +528,9 @@ enum atlas_status atlas_bind_command_line(const struct atlas_program *p,
 	for (size_t k = 0; k < nops; k++)
 		if ((rc = atlas_bind_operand(p, b, ops[k], err)))
 			return rc;
-	if ((rc = open_output(p, b, cl->output, err)) ||
-	    (rc = atlas_bind_stdio(p, b, err)) ||
-	    (rc = check_output(p, b, cl->output, err)) ||
+	if ((rc = open_output(p, b, cl->output, &so, err)) ||
+	    (rc = bind_stdio_to(p, b, so, err)) ||
+	    (rc = check_output(p, b, cl->output, so, err)) ||
 	    (!cl->force && (rc = check_terminals(p, b, err))))
 		return rc;
 	atlas_topo_get(&topo);
