@@ -168,6 +168,16 @@ enum atlas_status program_record_len(const struct atlas_program *p,
 				     const struct isa_param *q, uint64_t *k,
 				     struct atlas_error *err);
 
+/*
+ * Every array of p bound to a file (an inout array also to where its
+ * result goes), every value scalar to a value, in parameter order:
+ * "missing binding for array parameter 'x'", "missing value for scalar
+ * parameter 'n'".  Guards may be left unbound.
+ */
+enum atlas_status program_check_bound(const struct atlas_program *p,
+				      const struct atlas_stream_binding *b,
+				      struct atlas_error *err);
+
 /* Readers: build an unverified program from text.  err->line/col set. */
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err);

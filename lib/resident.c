@@ -66,34 +66,21 @@ static enum atlas_status nomem(struct atlas_error *err)
 	return ATLAS_ERR_NOMEM;
 }
 
-/* Every scalar is bound (guards may be left), every array bound. */
+/* Every scalar is bound (guards may be left), every array bound; no
+   size for an input, no bf16 .npy. */
 static enum atlas_status check_bindings(const struct res_run *r,
 					struct atlas_error *err)
 {
 	const struct atlas_program *p = r->p;
 
+	if (program_check_bound(p, r->b, err))
+		return ATLAS_ERR_ARG;
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct isa_param *q = &p->params[i];
 		const struct atlas_stream_binding *b = &r->b[i];
 
-		if (q->kind == ATLAS_PARAM_SCALAR) {
-			if (q->use != ATLAS_USE_GUARD && !b->bound) {
-				atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-						"missing value for scalar "
-						"parameter '%s'",
-						q->name);
-				return ATLAS_ERR_ARG;
-			}
+		if (q->kind == ATLAS_PARAM_SCALAR)
 			continue;
-		}
-		if (b->fd < 0 ||
-		    (q->use == ATLAS_USE_INOUT && !b->path && b->out_fd < 0)) {
-			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-					"missing binding for array parameter "
-					"'%s'",
-					q->name);
-			return ATLAS_ERR_ARG;
-		}
 		/* before the run: a failed output would lose its results */
 		if (b->format == ATLAS_DATA_NPY && q->type == ATLAS_BF16) {
 			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,

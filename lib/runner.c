@@ -219,15 +219,16 @@ enum atlas_status atlas_bind_operand(const struct atlas_program *p,
 	return ATLAS_OK;
 }
 
-/* Every array bound to a file, every value scalar to a value. */
-static enum atlas_status check_bound(const struct atlas_program *p,
-				     const struct atlas_stream_binding *b,
-				     struct atlas_error *err)
+enum atlas_status program_check_bound(const struct atlas_program *p,
+				      const struct atlas_stream_binding *b,
+				      struct atlas_error *err)
 {
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct isa_param *q = &p->params[i];
 
-		if (q->kind == ATLAS_PARAM_ARRAY && b[i].fd < 0) {
+		if (q->kind == ATLAS_PARAM_ARRAY &&
+		    (b[i].fd < 0 || (q->use == ATLAS_USE_INOUT && !b[i].path &&
+				     b[i].out_fd < 0))) {
 			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
 					"missing binding for array parameter "
 					"'%s'",
@@ -347,7 +348,8 @@ static enum atlas_status bind_stdio_to(const struct atlas_program *p,
 		}
 		user[fd] = p->params[i / 2].name;
 	}
-	if ((rc = check_bound(p, b, err)) || (rc = check_same(p, b, err)))
+	if ((rc = program_check_bound(p, b, err)) ||
+	    (rc = check_same(p, b, err)))
 		return rc;
 	for (size_t i = 0; i < p->nparams; i++) {
 		struct stat st;

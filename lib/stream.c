@@ -105,8 +105,8 @@ enum atlas_status program_record_len(const struct atlas_program *p,
 	return ATLAS_OK;
 }
 
-/* The scalars: values bound, the guard found and read. */
-static enum atlas_status plan_scalars(struct srun *r, struct atlas_error *err)
+/* The guard, found and read. */
+static void plan_guard(struct srun *r)
 {
 	const struct atlas_program *p = r->p;
 
@@ -115,22 +115,14 @@ static enum atlas_status plan_scalars(struct srun *r, struct atlas_error *err)
 	for (size_t i = 0; i < p->nparams; i++) {
 		const struct isa_param *q = &p->params[i];
 
-		if (q->kind != ATLAS_PARAM_SCALAR)
-			continue;
-		if (q->use == ATLAS_USE_GUARD && r->guard < 0) {
+		if (q->kind == ATLAS_PARAM_SCALAR &&
+		    q->use == ATLAS_USE_GUARD && r->guard < 0) {
 			r->guard = (long)i;
 			if (r->b[i].bound &&
 			    value_count(q->type, r->b[i].bits, &r->limit))
 				r->limit = 0; /* negative: no lane passes */
-		} else if (!r->b[i].bound && q->use != ATLAS_USE_GUARD) {
-			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-					"missing value for scalar parameter "
-					"'%s'",
-					q->name);
-			return ATLAS_ERR_ARG;
 		}
 	}
-	return ATLAS_OK;
 }
 
 /* Each array's role; all ANY is element-wise. */
@@ -151,13 +143,6 @@ static enum atlas_status plan_arrays(struct srun *r, struct atlas_error *err)
 
 		if (q->kind != ATLAS_PARAM_ARRAY)
 			continue;
-		if (b->fd < 0) {
-			atlas_error_set(err, ATLAS_ERR_ARG, 0, 0,
-					"missing binding for array parameter "
-					"'%s'",
-					q->name);
-			return ATLAS_ERR_ARG;
-		}
 		a->input = q->use == ATLAS_USE_IN;
 		a->esize = atlas_type_size(q->type);
 		a->label = b->label ? b->label : q->name;
@@ -717,7 +702,8 @@ atlas_stream(struct atlas_engine *e, const struct atlas_program *p,
 		r.o.pool_size = ATLAS_POOL_SIZE_DEFAULT;
 	if (!r.o.max_resident)
 		r.o.max_resident = ATLAS_MAX_RESIDENT_DEFAULT;
-	rc = plan_scalars(&r, err);
+	rc = program_check_bound(p, b, err);
+	plan_guard(&r);
 	if (rc == ATLAS_OK)
 		rc = plan_arrays(&r, err);
 	if (rc == ATLAS_OK)

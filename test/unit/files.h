@@ -66,4 +66,33 @@ static inline char **fixtures_in(const char *dir, size_t *n)
 	return v;
 }
 
+/* A new temporary file holding len bytes of data, at offset 0; -1 on
+   failure. */
+static inline int tmp_with(const void *data, size_t len)
+{
+	char name[] = "/tmp/atlas-test-XXXXXX";
+	int fd = mkstemp(name);
+
+	if (fd < 0)
+		return -1;
+	unlink(name);
+	if (len && write(fd, data, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* The whole of fd from offset 0 (free it), or NULL. */
+static inline char *contents(int fd, size_t *len)
+{
+	char *data = NULL;
+
+	lseek(fd, 0, SEEK_SET);
+	if (atlas_read_all(fd, (uint64_t)1 << 30, &data, len, NULL))
+		return NULL;
+	return data;
+}
+
 #endif /* ATLAS_TEST_FILES_H */

@@ -12,26 +12,10 @@
 #include <unistd.h>
 
 #include "format.h"
+#include "files.h"
 #include "tap.h"
 
 /* ---- helpers ---- */
-
-/* A new temporary file holding len bytes of data, at offset 0. */
-static int tmp_with(const void *data, size_t len)
-{
-	char name[] = "/tmp/t-format-XXXXXX";
-	int fd = mkstemp(name);
-
-	if (fd < 0)
-		return -1;
-	unlink(name);
-	if (len && write(fd, data, len) != (ssize_t)len) {
-		close(fd);
-		return -1;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
 
 /* The read end of a pipe a child fills with data, step bytes a write. */
 static int pipe_with(const void *data, size_t len, size_t step)
@@ -60,17 +44,6 @@ static void reap(void)
 {
 	while (wait(NULL) > 0)
 		;
-}
-
-/* The whole of fd from offset 0 (free it). */
-static char *contents(int fd, size_t *len)
-{
-	char *data = NULL;
-
-	lseek(fd, 0, SEEK_SET);
-	if (atlas_read_all(fd, (uint64_t)1 << 30, &data, len, NULL))
-		return NULL;
-	return data;
 }
 
 /* Read everything r gives, up to max elements, in reads of step. */

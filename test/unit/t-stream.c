@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "atlas.h"
+#include "files.h"
 #include "tap.h"
 
 /* y[i] = x[i] * 2 + t[i % 4] (t resident); s[0] += x[i] (reduction);
@@ -102,34 +103,6 @@ static struct atlas_program *parse(const char *text)
 	return p;
 }
 
-/* A temporary file holding len bytes; its fd, at offset 0. */
-static int temp_with(const void *data, size_t len)
-{
-	char name[] = "/tmp/t-stream-XXXXXX";
-	int fd = mkstemp(name);
-
-	if (fd < 0)
-		return -1;
-	unlink(name);
-	if (len && write(fd, data, len) != (ssize_t)len) {
-		close(fd);
-		return -1;
-	}
-	lseek(fd, 0, SEEK_SET);
-	return fd;
-}
-
-/* fd's whole contents (malloc'd), from offset 0. */
-static uint8_t *contents(int fd, size_t *len)
-{
-	char *data;
-
-	lseek(fd, 0, SEEK_SET);
-	if (atlas_read_all(fd, (uint64_t)1 << 30, &data, len, NULL))
-		return NULL;
-	return (uint8_t *)data;
-}
-
 #define NX 100003 /* lanes: not a multiple of any block or chunk */
 
 struct mixed_data {
@@ -164,11 +137,11 @@ static int run_mixed(const struct atlas_program *p, const struct mixed_data *d,
 		b[i].fd = b[i].out_fd = -1;
 		sizes[i] = ATLAS_COUNT_UNSET;
 	}
-	b[0].fd = temp_with(d->x, sizeof d->x);
-	b[1].fd = temp_with(d->w, sizeof d->w);
-	b[2].fd = temp_with(d->t, sizeof d->t);
+	b[0].fd = tmp_with(d->x, sizeof d->x);
+	b[1].fd = tmp_with(d->w, sizeof d->w);
+	b[2].fd = tmp_with(d->t, sizeof d->t);
 	for (int i = 3; i < 7; i++)
-		b[i].fd = temp_with(NULL, 0);
+		b[i].fd = tmp_with(NULL, 0);
 	sizes[6] = 1;
 	if (resident) {
 		struct atlas_resident_options ro = {.lanes = ATLAS_COUNT_UNSET,
@@ -183,10 +156,10 @@ static int run_mixed(const struct atlas_program *p, const struct mixed_data *d,
 	}
 	if (rc)
 		diag("run: %s", err.msg);
-	o->y = contents(b[3].fd, &o->ny);
-	o->r = contents(b[4].fd, &o->nr);
-	o->q = contents(b[5].fd, &o->nq);
-	o->s = contents(b[6].fd, &o->ns);
+	o->y = (uint8_t *)contents(b[3].fd, &o->ny);
+	o->r = (uint8_t *)contents(b[4].fd, &o->nr);
+	o->q = (uint8_t *)contents(b[5].fd, &o->nq);
+	o->s = (uint8_t *)contents(b[6].fd, &o->ns);
 	for (int i = 0; i < 7; i++)
 		close(b[i].fd);
 	return rc;
@@ -269,14 +242,14 @@ static enum atlas_status run_add2(const void *x, size_t nx, const void *z,
 	struct atlas_stream_options so = {.pool_size = 4096};
 	struct atlas_error err;
 	enum atlas_status rc;
-	uint8_t *out;
+	char *out;
 
 	memset(b, 0, sizeof b);
-	b[0].fd = temp_with(x, nx);
+	b[0].fd = tmp_with(x, nx);
 	b[0].label = "x.f32";
-	b[1].fd = temp_with(z, nz);
+	b[1].fd = tmp_with(z, nz);
 	b[1].label = "z.f32";
-	b[2].fd = temp_with(NULL, 0);
+	b[2].fd = tmp_with(NULL, 0);
 	b[2].label = "y.f32";
 	rc = atlas_stream(engine1, p, b, 3, &so, NULL, &err);
 	snprintf(msg, msgsize, "%s", rc ? err.msg : "");
@@ -336,11 +309,11 @@ static void test_stray(void)
 	struct atlas_stream_options so = {.pool_size = 4096};
 	struct atlas_error err;
 	size_t n;
-	uint8_t *out;
+	char *out;
 
 	memset(b, 0, sizeof b);
-	b[0].fd = temp_with(x, sizeof x);
-	b[1].fd = temp_with(NULL, 0);
+	b[0].fd = tmp_with(x, sizeof x);
+	b[1].fd = tmp_with(NULL, 0);
 	is_int(atlas_stream(engine1, p, b, 2, &so, NULL, &err), ATLAS_ERR_EXEC,
 	       "a lane outside its chunk faults");
 	ok(strstr(err.msg, "array 'x' accessed outside its chunk: offset "
