@@ -44,6 +44,9 @@ struct atlas_error {
 	char msg[256];
 	size_t line, col;
 	int errnum; /* ATLAS_ERR_IO: the errno of the failed call, else 0 */
+	/* the stable identifier of the check that failed, for errors in a
+	   kernel's text or program (man 1 atlas-validate); else "" */
+	char id[24];
 };
 
 /* A short static description of a status code. */
@@ -420,6 +423,84 @@ enum atlas_status atlas_read_all(int fd, uint64_t max, char **data, size_t *len,
  * If fd is a FIFO, try to enlarge its buffer to size bytes (best effort).
  */
 void atlas_pipe_grow(int fd, size_t size);
+
+/* ---- validation -----------------------------------------------------------
+ *
+ * The checks of man 1 atlas-validate.  Every check has a stable
+ * identifier (struct atlas_error.id, struct atlas_diag.id).  Errors, which
+ * atlas_program_verify applies (so atlas-compile, atlas-run and
+ * atlas-validate cannot disagree):
+ *
+ *   kernel text    json-syntax, json-schema (program form and v1.0 JSON;
+ *                  line and column of the offending value), asm-syntax,
+ *                  kl-syntax, kl-semantics (the kernel language)
+ *   parameters     param-register, param-type, param-use, guard-type,
+ *                  kernel-name, limit
+ *   instructions   register, predicate, condition, opcode, unsupported,
+ *                  immediate, address, buffer-handle, buffer-offset,
+ *                  class-index, boundary-coords
+ *   control flow   label-target, undefined-label, call-depth
+ *   dataflow       uninitialized, type-mismatch
+ *   memory         index-range (a constant index provably outside the
+ *                  declared length of a reduction or record)
+ *   Atlas          metadata (KernelMetadata.validate), mirror-safety (a
+ *                  class mask that is not closed under mirror when
+ *                  mirror_safe), phase-window, boundary-footprint (a
+ *                  constant Phi access outside the declared footprint),
+ *                  class-hop (a constant neighbour hop that is not an
+ *                  edge, or past the degree), unity-neutral (constant
+ *                  ResAccum deltas that do not sum to 0 exactly when
+ *                  unity_neutral is declared)
+ *
+ * Warnings and notes, from atlas_program_lint: unreachable (warning:
+ * instructions no path reaches), loop-bound (warning: a loop whose trip
+ * count cannot be bounded), access (note: each array's access class and
+ * whether and why it streams), runtime-bounds (note: accesses whose range
+ * is checked when the kernel runs).
+ */
+
+enum atlas_severity { ATLAS_SEV_NOTE, ATLAS_SEV_WARNING, ATLAS_SEV_ERROR };
+
+/* "note", "warning", "error"; "?" for an out-of-range value. */
+const char *atlas_severity_name(enum atlas_severity s);
+
+struct atlas_diag {
+	enum atlas_severity severity;
+	char id[24];	  /* the check, as listed above */
+	size_t line, col; /* in the kernel's text; 0, 0: no one place */
+	char kernel[64];  /* the kernel it concerns; "" when none compiled */
+	char msg[256];
+};
+
+/* A growing list of diagnostics; zero-initialise, then atlas_diags_free. */
+struct atlas_diags {
+	struct atlas_diag *v;
+	size_t n, cap;
+	size_t count[3]; /* by severity */
+};
+
+void atlas_diags_free(struct atlas_diags *d);
+
+/*
+ * Append the warnings and notes of a verified program to d (see the list
+ * above), in order of line and column.  Returns ATLAS_OK or
+ * ATLAS_ERR_NOMEM.
+ */
+enum atlas_status atlas_program_lint(const struct atlas_program *p,
+				     struct atlas_diags *d,
+				     struct atlas_error *err);
+
+/*
+ * Validate a kernel source text as atlas_compile reads it (src may be
+ * AUTO): a text that does not compile gives one error diagnostic, with
+ * the id, line, column and message of atlas_compile's error; otherwise
+ * each kernel gives its atlas_program_lint diagnostics.  Returns ATLAS_OK
+ * (whatever was found) or ATLAS_ERR_NOMEM.
+ */
+enum atlas_status atlas_validate_text(const char *text, size_t len,
+				      enum atlas_source src,
+				      struct atlas_diags *d,
+				      struct atlas_error *err);
 
 /* ---- the machine ----------------------------------------------------------
  */

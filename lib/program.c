@@ -45,6 +45,7 @@ void atlas_error_set(struct atlas_error *err, enum atlas_status code,
 		return;
 	err->code = code;
 	err->errnum = 0;
+	err->id[0] = '\0';
 	err->line = line;
 	err->col = col;
 	va_start(ap, fmt);

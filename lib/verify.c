@@ -22,13 +22,14 @@
 
 #define MAX_PARAMS 64
 
-enum atlas_status verify_fail(struct verifier *v, uint32_t line, uint32_t col,
-			      const char *fmt, ...)
+enum atlas_status verify_fail(struct verifier *v, const char *id, uint32_t line,
+			      uint32_t col, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (v->err) {
 		v->err->code = ATLAS_ERR_VERIFY;
+		snprintf(v->err->id, sizeof v->err->id, "%s", id);
 		v->err->line = line;
 		v->err->col = col;
 		va_start(ap, fmt);
@@ -220,23 +221,23 @@ static enum atlas_status check_params(struct verifier *v)
 		int use_ok;
 
 		if (q->reg >= ISA_NREGS)
-			return verify_fail(v, q->line, q->col,
+			return verify_fail(v, "register", q->line, q->col,
 					   "invalid register index: %u",
 					   (unsigned)q->reg);
 		if (q->reg >= ISA_REG_LANE_IDX_X)
 			return verify_fail(
-				v, q->line, q->col,
+				v, "param-register", q->line, q->col,
 				"parameter '%s' uses special register r%u",
 				q->name, (unsigned)q->reg);
 		if (owner[q->reg] != 0xff)
 			return verify_fail(
-				v, q->line, q->col,
+				v, "param-register", q->line, q->col,
 				"parameters '%s' and '%s' share register r%u",
 				p->params[owner[q->reg]].name, q->name,
 				(unsigned)q->reg);
 		owner[q->reg] = (uint8_t)i;
 		if ((unsigned)q->type >= ATLAS_NTYPES)
-			return verify_fail(v, q->line, q->col,
+			return verify_fail(v, "param-type", q->line, q->col,
 					   "parameter '%s': invalid type",
 					   q->name);
 		if (q->kind == ATLAS_PARAM_ARRAY) {
@@ -249,7 +250,8 @@ static enum atlas_status check_params(struct verifier *v)
 				 q->use == ATLAS_USE_GUARD;
 			if (q->use == ATLAS_USE_GUARD &&
 			    !isa_type_is_int(q->type))
-				return verify_fail(v, q->line, q->col,
+				return verify_fail(v, "guard-type", q->line,
+						   q->col,
 						   "guard parameter '%s' must "
 						   "have an integer type",
 						   q->name);
@@ -257,7 +259,7 @@ static enum atlas_status check_params(struct verifier *v)
 			use_ok = 0;
 		}
 		if (!use_ok)
-			return verify_fail(v, q->line, q->col,
+			return verify_fail(v, "param-use", q->line, q->col,
 					   "parameter '%s': invalid use",
 					   q->name);
 		v->entry_type[q->reg] = q->kind == ATLAS_PARAM_ARRAY ?
@@ -272,12 +274,14 @@ static enum atlas_status check_program(struct verifier *v)
 	const struct atlas_program *p = v->p;
 
 	if (!p->name || !p->name[0])
-		return verify_fail(v, 0, 0, "kernel name cannot be empty");
+		return verify_fail(v, "kernel-name", 0, 0,
+				   "kernel name cannot be empty");
 	if (p->ninsns > ISA_MAX_INSNS)
-		return verify_fail(v, 0, 0, "too many instructions (max %u)",
+		return verify_fail(v, "limit", 0, 0,
+				   "too many instructions (max %u)",
 				   ISA_MAX_INSNS);
 	if (p->nparams > MAX_PARAMS)
-		return verify_fail(v, p->params[MAX_PARAMS].line,
+		return verify_fail(v, "limit", p->params[MAX_PARAMS].line,
 				   p->params[MAX_PARAMS].col,
 				   "too many parameters (max %d)", MAX_PARAMS);
 	memset(v->entry_type, 0xff, sizeof v->entry_type);
@@ -291,7 +295,7 @@ static enum atlas_status check_program(struct verifier *v)
 		const struct isa_label *l = &p->labels[i];
 
 		if (l->defined && l->target > p->ninsns)
-			return verify_fail(v, l->line, l->col,
+			return verify_fail(v, "label-target", l->line, l->col,
 					   "program error: label '%s' points "
 					   "to invalid instruction index %u "
 					   "(max: %zu)",
@@ -321,7 +325,7 @@ static enum atlas_status check_indices(struct verifier *v,
 
 	for (int k = 0; k < o->nr; k++)
 		if (o->r[k] >= ISA_NREGS)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "register", in->line, in->col,
 					   "invalid register index: %u",
 					   (unsigned)o->r[k]);
 	if (fmt == FMT_REDUCE) {
@@ -332,20 +336,20 @@ static enum atlas_status check_indices(struct verifier *v,
 				       UINT64_MAX :
 				       o->rbase + (o->rcount - 1);
 		if (last >= ISA_NREGS)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "register", in->line, in->col,
 					   "invalid register index: %llu",
 					   (unsigned long long)last);
 	}
 	if (o->nw && o->w >= ISA_NREGS)
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "register", in->line, in->col,
 				   "invalid register index: %u",
 				   (unsigned)o->w);
 	if ((fmt == FMT_SEL || o->pr != ISA_NO_PRED) && o->pr >= ISA_NPREDS)
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "predicate", in->line, in->col,
 				   "invalid predicate index: %u",
 				   (unsigned)o->pr);
 	if (o->pw != ISA_NO_PRED && o->pw >= ISA_NPREDS)
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "predicate", in->line, in->col,
 				   "invalid predicate index: %u",
 				   (unsigned)o->pw);
 	return ATLAS_OK;
@@ -360,7 +364,7 @@ static enum atlas_status check_types(struct verifier *v,
 	char name[32];
 
 	if (in->op == OP_SETCC && in->sub >= COND_COUNT)
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "condition", in->line, in->col,
 				   "invalid condition code: %u",
 				   (unsigned)in->sub);
 	if (info->types != TM_NONE &&
@@ -371,13 +375,13 @@ static enum atlas_status check_types(struct verifier *v,
 		goto unsupported;
 	if (in->op == OP_CVT && (in->type2 >= ATLAS_NTYPES ||
 				 !ops_convert(t, (enum atlas_type)in->type2)))
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "unsupported", in->line, in->col,
 				   "unsupported operation: CVT from %s to %s",
 				   atlas_type_name(in->type2),
 				   atlas_type_name(t));
 	if ((info->fmt == FMT_RRI && in->imm > 255) ||
 	    (info->fmt == FMT_I && in->imm > 65535))
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "immediate", in->line, in->col,
 				   "immediate %llu out of range (0 to %u)",
 				   (unsigned long long)in->imm,
 				   info->fmt == FMT_RRI ? 255u : 65535u);
@@ -385,13 +389,13 @@ static enum atlas_status check_types(struct verifier *v,
 	    (info->fmt == FMT_PMAP && in->sub >= MAP_COUNT) ||
 	    (info->fmt == FMT_PMAP2 && in->sub >= MAP2_COUNT) ||
 	    (info->fmt == FMT_PREDUCE && in->sub >= RED_COUNT))
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "unsupported", in->line, in->col,
 				   "unsupported operation: %s variant %u",
 				   opname(in, name, sizeof name),
 				   (unsigned)in->sub);
 	return ATLAS_OK;
 unsupported:
-	return verify_fail(v, in->line, in->col,
+	return verify_fail(v, "unsupported", in->line, in->col,
 			   "unsupported operation: %s for type %s",
 			   opname(in, name, sizeof name), atlas_type_name(t));
 }
@@ -404,22 +408,25 @@ static enum atlas_status check_addr(struct verifier *v,
 	switch (a->mode) {
 	case ADDR_BUF:
 		if (a->handle < 1 || a->handle > v->narrays)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "buffer-handle", in->line,
+					   in->col,
 					   "invalid buffer handle: %llu",
 					   (unsigned long long)a->handle);
 		if (a->offset < 0)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "buffer-offset", in->line,
+					   in->col,
 					   "invalid buffer offset: %lld",
 					   (long long)a->offset);
 		return ATLAS_OK;
 	case ADDR_PHI:
 		if (a->cls >= ATLAS_CLASSES)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "class-index", in->line, in->col,
 					   "invalid class index: %u (must be "
 					   "< 96)",
 					   (unsigned)a->cls);
 		if (a->page >= ATLAS_PAGES || a->byte >= ATLAS_PAGE_BYTES)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "boundary-coords", in->line,
+					   in->col,
 					   "invalid boundary coordinates: "
 					   "page=%u (must be < 48), byte=%u "
 					   "(must be < 256)",
@@ -428,7 +435,7 @@ static enum atlas_status check_addr(struct verifier *v,
 		return ATLAS_OK;
 	case ADDR_REG:
 		if (a->offset < 0)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "address", in->line, in->col,
 					   "RegisterIndirect negative offset "
 					   "%lld would underflow byte offset",
 					   (long long)a->offset);
@@ -436,7 +443,7 @@ static enum atlas_status check_addr(struct verifier *v,
 	case ADDR_REGREG:
 		return ATLAS_OK;
 	default:
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "address", in->line, in->col,
 				   "invalid address mode: %u",
 				   (unsigned)a->mode);
 	}
@@ -449,8 +456,8 @@ static enum atlas_status check_insn(struct verifier *v, size_t pc)
 	struct opnds o;
 
 	if (in->op >= OP_COUNT)
-		return verify_fail(v, in->line, in->col, "invalid opcode: %u",
-				   (unsigned)in->op);
+		return verify_fail(v, "opcode", in->line, in->col,
+				   "invalid opcode: %u", (unsigned)in->op);
 	info = &isa_op_table[in->op];
 	verify_decode(in, &o);
 	if (check_indices(v, in, &o) != ATLAS_OK ||
@@ -463,12 +470,14 @@ static enum atlas_status check_insn(struct verifier *v, size_t pc)
 	if (info->fmt == FMT_BRA || info->fmt == FMT_CALL ||
 	    info->fmt == FMT_LOOP) {
 		if (in->label >= v->p->nlabels)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "undefined-label", in->line,
+					   in->col,
 					   "program error: undefined label "
 					   "#%u referenced in instruction %zu",
 					   (unsigned)in->label, pc);
 		if (!v->p->labels[in->label].defined)
-			return verify_fail(v, in->line, in->col,
+			return verify_fail(v, "undefined-label", in->line,
+					   in->col,
 					   "program error: undefined label "
 					   "'%s' referenced in instruction %zu",
 					   v->p->labels[in->label].name, pc);

@@ -547,7 +547,8 @@ enum atlas_status verify_call_depth(struct flow *g)
 		if (e->pc != NONE && ++level > ISA_MAX_CALL_DEPTH) {
 			const struct isa_insn *in = &g->insns[e->pc];
 
-			return verify_fail(g->v, in->line, in->col,
+			return verify_fail(g->v, "call-depth", in->line,
+					   in->col,
 					   "call stack overflow (max depth: "
 					   "%d)",
 					   ISA_MAX_CALL_DEPTH);

@@ -337,13 +337,13 @@ static enum atlas_status check_read(const struct flow *g,
 	assert(g->slot[r] != NOSLOT);
 	m = s[g->slot[r]];
 	if (m & V_UNDEF)
-		return verify_fail(v, in->line, in->col,
+		return verify_fail(v, "uninitialized", in->line, in->col,
 				   "uninitialized register: r%u", r);
 	if ((m & V_TYPES) != TM(t)) {
 		other = m & V_TYPES & ~TM(t);
 		assert(other != 0); /* a defined register has a type */
 		return verify_fail(
-			v, in->line, in->col,
+			v, "type-mismatch", in->line, in->col,
 			"type mismatch: expected %s, got %s",
 			atlas_type_name((enum atlas_type)t),
 			atlas_type_name((enum atlas_type)__builtin_ctz(other)));
@@ -369,8 +369,8 @@ static enum atlas_status check_reads(struct flow *g)
 			verify_decode(in, &o);
 			if (o.pr != ISA_NO_PRED && (s[P_UNDEF(g)] >> o.pr & 1))
 				return verify_fail(
-					g->v, in->line, in->col,
-					"uninitialized predicate: p%u",
+					g->v, "uninitialized", in->line,
+					in->col, "uninitialized predicate: p%u",
 					(unsigned)o.pr);
 			for (int k = 0; k < o.nr; k++)
 				if (check_read(g, in, s, o.r[k], o.rt[k]))

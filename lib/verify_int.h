@@ -41,10 +41,13 @@ struct verifier {
  */
 void verify_decode(const struct isa_insn *in, struct opnds *o);
 
-/* Fill v->err with ATLAS_ERR_VERIFY and a message; returns the code. */
-enum atlas_status verify_fail(struct verifier *v, uint32_t line, uint32_t col,
-			      const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/*
+ * Fill v->err with ATLAS_ERR_VERIFY, the check's stable identifier id
+ * (man 1 atlas-validate) and a message; returns the code.
+ */
+enum atlas_status verify_fail(struct verifier *v, const char *id, uint32_t line,
+			      uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* Fill v->err with "out of memory"; returns ATLAS_ERR_NOMEM. */
 enum atlas_status verify_nomem(struct verifier *v);
