@@ -81,11 +81,6 @@ static void parse_options(int argc, char **argv)
 			g.version = 1;
 			break;
 		default:
-			/* "--json=1": glibc sets optopt to the option's value
-			 */
-			if (c == '?' && optopt && strncmp(arg, "--", 2) == 0)
-				die(2, "option '%.*s' takes no argument",
-				    (int)strcspn(arg, "="), arg);
 			option_error(c, arg);
 		}
 	}

@@ -70,6 +70,10 @@ __attribute__((noreturn)) static inline void option_error(int c,
 		    (int)strcspn(arg, "="), arg);
 	if (c == ':')
 		die(2, "option '-%c' requires an argument", optopt);
+	/* "--help=1": glibc sets optopt to the option's value */
+	if (optopt && strncmp(arg, "--", 2) == 0)
+		die(2, "option '%.*s' takes no argument",
+		    (int)strcspn(arg, "="), arg);
 	if (optopt)
 		die(2, "unknown option '-%c'", optopt);
 	die(2, "unknown option '%s'", arg);

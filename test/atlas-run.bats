@@ -161,6 +161,16 @@ Try 'atlas-run --help' for more information."
 Try 'atlas-run --help' for more information."
 }
 
+@test "an argument to an option that takes none: exit 2" {
+	run -2 --separate-stderr atlas-run --stats=1 sigmoid
+	assert_output ""
+	assert_equal "$stderr" "atlas-run: option '--stats' takes no argument
+Try 'atlas-run --help' for more information."
+	run -2 --separate-stderr atlas-run --help=yes
+	assert_equal "$stderr" "atlas-run: option '--help' takes no argument
+Try 'atlas-run --help' for more information."
+}
+
 @test "a missing option argument is a usage error, exit 2" {
 	run -2 --separate-stderr atlas-run sigmoid --threads
 	assert_output ""
