@@ -3,7 +3,8 @@
  * targets and each instruction on its own (opcode, register and predicate
  * indices, types, address modes, label references), in that order and in
  * instruction order, then the dataflow and call-depth passes of
- * verify_flow.c.  The first error stops verification.
+ * verify_flow.c, then the constant and Atlas checks of verify_atlas.c.
+ * The first error stops verification.
  *
  * A program that passes never names a register, predicate, label or
  * buffer that does not exist, never reads an undefined register or
@@ -525,6 +526,8 @@ enum atlas_status program_verify(struct atlas_program *p,
 		st = check_insn(&v, pc);
 	if (st == ATLAS_OK && v.n > 0)
 		st = verify_flow(&v);
+	if (st == ATLAS_OK)
+		st = verify_atlas(&v);
 	if (st != ATLAS_OK)
 		return st;
 	finish_facts(&v.f);

@@ -1,8 +1,9 @@
 /*
- * verify_int.h - what the two halves of the verifier share: verify.c
+ * verify_int.h - what the parts of the verifier share: verify.c
  * (limits, parameters, labels, each instruction on its own) and the flow
  * passes, verify_cfg.c (control flow, call depth) and verify_flow.c
- * (dataflow; see verify_flow.h).  Internal to verify*.c.
+ * (dataflow; see verify_flow.h), then verify_atlas.c (constants and the
+ * Atlas checks).  Internal to verify*.c.
  */
 #ifndef ATLAS_VERIFY_INT_H
 #define ATLAS_VERIFY_INT_H
@@ -59,5 +60,13 @@ enum atlas_status verify_nomem(struct verifier *v);
  * f.max_call_depth).
  */
 enum atlas_status verify_flow(struct verifier *v);
+
+/*
+ * The static Atlas and memory checks (verify_atlas.c) over a program that
+ * passed the flow passes: the declared metadata, then constant indices,
+ * classes, neighbour hops and boundary coordinates in instruction order,
+ * then unity neutrality.  Reports only what it proves.
+ */
+enum atlas_status verify_atlas(struct verifier *v);
 
 #endif /* ATLAS_VERIFY_INT_H */

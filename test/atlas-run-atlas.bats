@@ -2,8 +2,9 @@
 # atlas-run-atlas.bats - Atlas runs of atlas-run: a kernel using the Atlas
 # instructions reports its phase and exact resonance (--stats), starts at
 # a given phase (--phase), reads and writes a pool image mapped as buffer
-# handle 0 (--boundary), and its declared metadata is checked before the
-# launches (phase window, validation) and after the run (unity neutrality).
+# handle 0 (--boundary), and its declared metadata is checked when it
+# loads (validation), before the launches (phase window) and after the run
+# (unity neutrality).
 
 bats_require_minimum_version 1.5.0
 load helpers
@@ -107,12 +108,14 @@ Try 'atlas-run --help' for more information."
 	cmp y x
 }
 
-@test "invalid declared metadata fails before the launch" {
+@test "invalid declared metadata fails when the kernel loads" {
 	sed 's/^\.phase 100 50$/.boundary 0 50 0 255/' "$RUN/window.s" > bad.s
 	u8 1 > x
 	run -1 --separate-stderr atlas-run bad.s x=x y=y
 	assert_equal "$stderr" \
-		"atlas-run: invalid metadata: invalid page: 50 (must be in [0, 48))"
+		"atlas-run: bad.s: invalid metadata: invalid page: 50 (must be in [0, 48))"
+	assert_output ""
+	[ ! -e y ]
 }
 
 @test "unity_neutral: a non-neutral run fails after writing its output" {

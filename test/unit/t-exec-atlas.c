@@ -165,6 +165,7 @@ static void test_class_errors(void)
 	uint32_t y32[100];
 	struct atlas_arg a8[2] = {arr(x, 100), arr(y8, 100)};
 	struct atlas_arg a32[2] = {arr(x, 100), arr(y32, 400)};
+	struct atlas_arg c3 = scal(3), c255 = scal(255), c96 = scal(96);
 	struct atlas_program *p;
 	char want[128];
 
@@ -209,7 +210,9 @@ static void test_class_errors(void)
 			  "nbr.get 5 past a degree of 5");
 	}
 	atlas_program_free(p);
-	p = load(".kernel u\nmov_imm.u8 r1, 3\nnbr.get r2, r1, 6\n");
+	/* uniform classes from a scalar: a constant one is refused at load
+	   (t-verify-atlas.c) */
+	p = load(".kernel u\n.param c u8 value r1\nnbr.get r2, r1, 6\n");
 	{
 		unsigned d3;
 
@@ -220,14 +223,14 @@ static void test_class_errors(void)
 			 "%u)",
 			 d3);
 	}
-	run_fails(p, 1, NULL, 0, ATLAS_ERR_EXEC, want, "nbr.get 6, uniform");
+	run_fails(p, 1, &c3, 1, ATLAS_ERR_EXEC, want, "nbr.get 6, uniform");
 	atlas_program_free(p);
-	p = load(".kernel u\nmov_imm.u8 r1, 255\nmirror r2, r1\n");
-	run_fails(p, 1, NULL, 0, ATLAS_ERR_EXEC,
+	p = load(".kernel u\n.param c u8 value r1\nmirror r2, r1\n");
+	run_fails(p, 1, &c255, 1, ATLAS_ERR_EXEC,
 		  "invalid class index: 255 (must be < 96)", "mirror 255");
 	atlas_program_free(p);
-	p = load(".kernel u\nmov_imm.u8 r1, 96\nunity.test p1, r1\n");
-	run_fails(p, 1, NULL, 0, ATLAS_ERR_EXEC,
+	p = load(".kernel u\n.param c u8 value r1\nunity.test p1, r1\n");
+	run_fails(p, 1, &c96, 1, ATLAS_ERR_EXEC,
 		  "invalid class index: 96 (must be < 96)",
 		  "unity.test 96, uniform");
 	atlas_program_free(p);
@@ -246,6 +249,7 @@ static void test_bound_map(void)
 	uint8_t cpb[3][300];
 	struct atlas_arg a[4] = {arr(cpb[0], 300), arr(cpb[1], 300),
 				 arr(cpb[2], 300), arr(out, 2400)};
+	struct atlas_arg c96 = scal(96);
 	int good;
 
 	p = load(".kernel b\n.param o u64[] out r1\n"
@@ -282,9 +286,9 @@ static void test_bound_map(void)
 		  "invalid class ID 100 for BoundMap (must be < 96)",
 		  "bound.map class 100, the first failing lane");
 	atlas_program_free(p);
-	p = load(".kernel b\nmov_imm.u8 r2, 96\nmov_imm.u8 r3, 0\n"
+	p = load(".kernel b\n.param c u8 value r2\nmov_imm.u8 r3, 0\n"
 		 "bound.map r5, r2, r3, r3\n");
-	run_fails(p, 1, NULL, 0, ATLAS_ERR_EXEC,
+	run_fails(p, 1, &c96, 1, ATLAS_ERR_EXEC,
 		  "invalid class ID 96 for BoundMap (must be < 96)",
 		  "bound.map uniform class 96");
 	atlas_program_free(p);
@@ -333,7 +337,7 @@ static void test_cls_get(void)
 static void test_phase(void)
 {
 	uint32_t y[100];
-	struct atlas_arg a[1] = {arr(y, 400)};
+	struct atlas_arg a[1] = {arr(y, 400)}, c99 = scal(99);
 	struct atlas_run_state st;
 	struct atlas_program *p;
 	struct atlas_error err;
@@ -377,10 +381,11 @@ static void test_phase(void)
 	atlas_program_free(p);
 
 	/* a failed launch leaves the phase alone */
-	p = load(".kernel ph\nphase.adv 5\nmov_imm.u8 r1, 99\nmirror r2, r1\n");
+	p = load(".kernel ph\n.param c u8 value r1\nphase.adv 5\n"
+		 "mirror r2, r1\n");
 	memset(&st, 0, sizeof st);
 	st.phase = 7;
-	st_fails(p, 10, NULL, 0, &st, "invalid class index: 99 (must be < 96)",
+	st_fails(p, 10, &c99, 1, &st, "invalid class index: 99 (must be < 96)",
 		 "failing launch");
 	ok(st.phase == 7 && st.epoch == 0, "failed launch: phase unchanged");
 	atlas_program_free(p);
