@@ -36,18 +36,19 @@ struct lint {
 	const struct atlas_program *p;
 	const struct isa_insn *in;
 	uint32_t n;
-	uint16_t *wreg;	  /* pc -> register it writes, or NOREG */
-	uint16_t *wpred;  /* pc -> predicate it writes, or ISA_NO_PRED */
-	uint8_t *reach;	  /* reached from instruction 0 */
-	uint8_t *entry;	  /* instruction 0 and call targets */
-	uint32_t *poff;	  /* preds of pc: pred[poff[pc] .. poff[pc + 1]) */
-	uint32_t *pred;	  /* (reachable ones only) */
-	uint32_t *mark;	  /* pc -> the loop being judged that holds it */
-	uint32_t *seen;	  /* pc -> search stamp */
-	uint32_t *block;  /* pc -> blocked-set stamp */
-	uint32_t *stack;  /* search stack, n */
-	uint32_t stamp;	  /* for seen and block */
-	uint32_t loop_id; /* for mark */
+	uint16_t *wreg;	 /* pc -> register it writes, or NOREG */
+	uint16_t *wpred; /* pc -> predicate it writes, or ISA_NO_PRED */
+	uint8_t *reach;	 /* reached from instruction 0 */
+	uint8_t *entry;	 /* instruction 0 and call targets */
+	uint32_t *poff;	 /* preds of pc: pred[poff[pc] .. poff[pc + 1]) */
+	uint32_t *pred;	 /* (reachable ones only) */
+	uint32_t *mark;	 /* pc -> the loop being judged that holds it */
+	uint32_t *seen;	 /* pc -> search stamp */
+	uint32_t *block; /* pc -> blocked-set stamp */
+	uint32_t *stack; /* search stack, n */
+	uint32_t stamp;	 /* for seen and block */
+	uint8_t loop_writes[ISA_NREGS]; /* registers the loop judged writes */
+	uint32_t loop_id;		/* for mark */
 	/* Tarjan's scratch */
 	uint32_t *idx, *low, *tstk, *cs, *ce;
 	uint8_t *onstk;
@@ -202,14 +203,10 @@ static uint32_t prev(const struct lint *L, uint32_t pc)
 	return L->pred[L->poff[pc]];
 }
 
-/* Is register r written in the loop being judged (nodes s[0..m))? */
-static int written(const struct lint *L, const uint32_t *s, uint32_t m,
-		   unsigned r)
+/* Is register r written in the loop being judged? */
+static int written(const struct lint *L, unsigned r)
 {
-	for (uint32_t k = 0; k < m; k++)
-		if (L->wreg[s[k]] == r)
-			return 1;
-	return 0;
+	return r < ISA_NREGS && L->loop_writes[r];
 }
 
 /* The constant that a mov_imm at pc writes, sign-extended from type t. */
@@ -250,16 +247,16 @@ static int const_before(const struct lint *L, uint32_t pc, int self, unsigned r,
 }
 
 /*
- * The value of r at pc in the loop s[0..m) headed by h, a constant: set
+ * The value of r at pc in the loop being judged, headed by h: a constant set
  * by mov_imm on the way from h to pc, or before the loop (on every way
  * into it) when the loop does not write it.
  */
-static int const_at(const struct lint *L, const uint32_t *s, uint32_t m,
-		    uint32_t h, uint32_t pc, unsigned r, unsigned t, int64_t *v)
+static int const_at(const struct lint *L, uint32_t h, uint32_t pc, unsigned r,
+		    unsigned t, int64_t *v)
 {
 	int have = 0;
 
-	if (written(L, s, m, r))
+	if (written(L, r))
 		return const_before(L, pc, 0, r, t, v);
 	if (L->entry[h])
 		return 0;
@@ -355,8 +352,7 @@ static int counted(struct lint *L, const uint32_t *s, uint32_t m, uint32_t h,
 	int64_t v;
 	int steps = 0;
 
-	if (i == lim ||
-	    (written(L, s, m, lim) && !const_at(L, s, m, h, sc, lim, t, &v)))
+	if (i == lim || (written(L, lim) && !const_at(L, h, sc, lim, t, &v)))
 		return 0;
 	L->stamp++;
 	for (uint32_t k = 0; k < m; k++) {
@@ -373,7 +369,7 @@ static int counted(struct lint *L, const uint32_t *s, uint32_t m, uint32_t h,
 			by = in->src[1];
 		else
 			return 0;
-		if (by == i || !const_at(L, s, m, h, s[k], by, in->type, &v) ||
+		if (by == i || !const_at(L, h, s[k], by, in->type, &v) ||
 		    v == 0)
 			return 0;
 		if ((v > 0) != ((in->op == OP_ADD) == (dir > 0)))
@@ -390,7 +386,7 @@ static int counted(struct lint *L, const uint32_t *s, uint32_t m, uint32_t h,
 
 /* A conditional branch at e that leaves the loop on a counter's test. */
 static int exit_counted(struct lint *L, const uint32_t *s, uint32_t m,
-			uint32_t h, uint32_t e)
+			uint32_t h, uint32_t e, int *tries)
 {
 	const struct isa_insn *br = &L->in[e], *in;
 	const uint32_t t = target(L, e), id = L->mark[h];
@@ -418,6 +414,7 @@ static int exit_counted(struct lint *L, const uint32_t *s, uint32_t m,
 	if (!tin)
 		c = negate(c);
 	/* the loop goes on while src0 c src1 */
+	++*tries;
 	for (int k = 0; k < 2; k++) {
 		const unsigned i = in->src[k], lim = in->src[1 - k];
 		const enum isa_cond ci = k ? swap(c) : c;
@@ -435,15 +432,31 @@ static int exit_counted(struct lint *L, const uint32_t *s, uint32_t m,
 	return 0;
 }
 
+/*
+ * Is the loop s[0..m) headed by h bounded?  Each way out that is tried
+ * costs a pass over the loop: a loop with many is judged on its first
+ * MAX_TRIES, so that no program makes this quadratic.
+ */
+#define MAX_TRIES 16
+
 static int bounded(struct lint *L, const uint32_t *s, uint32_t m, uint32_t h)
 {
-	for (uint32_t k = 0; k < m; k++) {
+	int tries = 0;
+
+	memset(L->loop_writes, 0, sizeof L->loop_writes);
+	for (uint32_t k = 0; k < m; k++)
+		if (L->wreg[s[k]] < ISA_NREGS)
+			L->loop_writes[L->wreg[s[k]]] = 1;
+	for (uint32_t k = 0; k < m && tries < MAX_TRIES; k++) {
 		const struct isa_insn *in = &L->in[s[k]];
 
-		if (in->op == OP_LOOP && loop_counted(L, s, m, h, s[k]))
-			return 1;
+		if (in->op == OP_LOOP) {
+			tries++;
+			if (loop_counted(L, s, m, h, s[k]))
+				return 1;
+		}
 		if (in->op == OP_BRA && in->pred != ISA_NO_PRED &&
-		    exit_counted(L, s, m, h, s[k]))
+		    exit_counted(L, s, m, h, s[k], &tries))
 			return 1;
 	}
 	return 0;

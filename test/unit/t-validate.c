@@ -355,7 +355,7 @@ static void test_bundled(void)
 	DIR *dir = opendir(KDIR);
 	struct dirent *e;
 	double worst = 0;
-	const char *worst_name = "";
+	char worst_name[256] = "";
 	int count = 0;
 
 	if (!ok(dir != NULL, "open %s", KDIR))
@@ -398,7 +398,8 @@ static void test_bundled(void)
 		t = (now() - t0) / reps;
 		if (t > worst) {
 			worst = t;
-			worst_name = e->d_name;
+			snprintf(worst_name, sizeof worst_name, "%s",
+				 e->d_name);
 		}
 		free(text);
 	}
