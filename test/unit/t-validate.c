@@ -314,6 +314,25 @@ static void test_lint(void)
 		   d.count[ATLAS_SEV_WARNING] == 1,
 	   "a while loop that never steps: a warning");
 	atlas_diags_free(&d);
+	/* why a kernel cannot stream */
+	ok(summary(".kernel k\n.param a f32[] in r1 element\n"
+		   ".param x f32[] inout r2 element\n"
+		   "\tldg.f32 r3, [r1 + 0]\n\tstg.f32 [r2 + 0], r3\n\texit\n",
+		   ATLAS_SOURCE_ASM, &d) &&
+		   d.n == 3,
+	   "resident kernel: three notes");
+	if (d.n == 3) {
+		is_str(d.v[0].msg,
+		       "'a' is element-wise, but the kernel runs resident ('x' "
+		       "is inout): read whole",
+		       "element array of a resident kernel");
+		is_str(d.v[1].msg, "'x' is inout: the kernel runs resident",
+		       "inout array");
+		is_str(d.v[2].id, "runtime-bounds", "runtime-bounds note");
+		is_int(d.v[2].line, 4, "runtime-bounds at the first access");
+		diag("%s", d.v[2].msg);
+	}
+	atlas_diags_free(&d);
 	/* an error from the text: one diagnostic, placed */
 	is_str(summary(".kernel k\n\tfrob\n", ATLAS_SOURCE_ASM, &d),
 	       "error:2:asm-syntax", "a text that does not compile");
