@@ -252,7 +252,7 @@ static enum atlas_status instruction(struct rd *r)
 		atlas_error_set(r->err, st, r->line, rd_col(r, start),
 				"too many instructions (max %u)",
 				ISA_MAX_INSNS);
-		return st;
+		return error_tag(st, r->err, "limit");
 	}
 	if (st != ATLAS_OK)
 		return rd_nomem(r);

@@ -483,8 +483,8 @@ void atlas_diags_free(struct atlas_diags *d);
 
 /*
  * Append the warnings and notes of a verified program to d (see the list
- * above), in order of line and column.  Returns ATLAS_OK or
- * ATLAS_ERR_NOMEM.
+ * above), in order of line and column.  Returns ATLAS_OK, ATLAS_ERR_NOMEM
+ * (d unchanged) or ATLAS_ERR_ARG (p is not verified).
  */
 enum atlas_status atlas_program_lint(const struct atlas_program *p,
 				     struct atlas_diags *d,
@@ -495,7 +495,8 @@ enum atlas_status atlas_program_lint(const struct atlas_program *p,
  * AUTO): a text that does not compile gives one error diagnostic, with
  * the id, line, column and message of atlas_compile's error; otherwise
  * each kernel gives its atlas_program_lint diagnostics.  Returns ATLAS_OK
- * (whatever was found) or ATLAS_ERR_NOMEM.
+ * (whatever was found) or ATLAS_ERR_NOMEM (ATLAS_ERR_ARG for an unknown
+ * src).
  */
 enum atlas_status atlas_validate_text(const char *text, size_t len,
 				      enum atlas_source src,

@@ -11,6 +11,13 @@
  * the reader reports, and those it records for run-time messages, are
  * then moved down by the lines before the slice.  Each byte of the text
  * is copied once, however many kernels it holds.
+ *
+ * Every error in a kernel's text gets the identifier of its check
+ * (atlas.h, "validation") here, where each reader returns: the readers
+ * tag only what they alone can tell (JSON syntax, limits), the verifier
+ * tags its own, and the rest is the reader's: asm-syntax, json-schema,
+ * kl-syntax (the Python parser) or kl-semantics (inline expansion and
+ * lowering).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +135,15 @@ typedef enum atlas_status (*reader_fn)(const char *, size_t,
 				       struct atlas_program **,
 				       struct atlas_error *);
 
+/* A reader of one kernel, and the identifier of its errors. */
+struct reader {
+	reader_fn read;
+	const char *id;
+};
+
+static const struct reader asm_reader = {asm_read, "asm-syntax"};
+static const struct reader json_reader = {json_read, "json-schema"};
+
 /* Move the source lines of p (and of err) down by k lines. */
 static void shift_lines(struct atlas_program *p, struct atlas_error *err,
 			size_t k)
@@ -147,8 +163,8 @@ static void shift_lines(struct atlas_program *p, struct atlas_error *err,
  * copy starts at the slice's line with one blank for each character
  * before the slice on it, so that columns are those of the whole text.
  */
-static enum atlas_status read_one(reader_fn rd, const char *text, int whole,
-				  struct slice s, struct plist *l,
+static enum atlas_status read_one(const struct reader *rd, const char *text,
+				  int whole, struct slice s, struct plist *l,
 				  struct atlas_error *err)
 {
 	struct atlas_program *p = NULL;
@@ -165,7 +181,9 @@ static enum atlas_status read_one(reader_fn rd, const char *text, int whole,
 		memcpy(copy + pad, text + s.begin, s.end - s.begin);
 		text = copy;
 	}
-	st = rd(text, whole ? s.end : pad + s.end - s.begin, &p, err);
+	st = error_tag(rd->read(text, whole ? s.end : pad + s.end - s.begin, &p,
+				err),
+		       err, rd->id);
 	if (!whole)
 		shift_lines(p, st == ATLAS_OK ? NULL : err, s.lines);
 	if (st == ATLAS_OK)
@@ -212,7 +230,7 @@ static size_t first_duplicate(const struct plist *l)
 
 /* Read each of the n slices of text as one kernel, finding where their
    lines start on the way. */
-static enum atlas_status read_slices(reader_fn rd, const char *text,
+static enum atlas_status read_slices(const struct reader *rd, const char *text,
 				     struct slice *s, size_t n, struct plist *l,
 				     struct atlas_error *err)
 {
@@ -236,7 +254,7 @@ static enum atlas_status read_slices(reader_fn rd, const char *text,
 		atlas_error_set(err, ATLAS_ERR_PARSE, line, col,
 				"duplicate kernel '%s'",
 				atlas_program_name(l->v[dup]));
-		return ATLAS_ERR_PARSE;
+		return error_tag(ATLAS_ERR_PARSE, err, rd->id);
 	}
 	return st;
 }
@@ -284,10 +302,10 @@ static enum atlas_status compile_asm(const char *text, size_t len,
 		bol = nl ? (size_t)(nl - text) + 1 : len;
 	}
 	if (n <= 1)
-		st = read_one(asm_read, text, 1, (struct slice){0, len, 0, 0},
-			      l, err);
+		st = read_one(&asm_reader, text, 1,
+			      (struct slice){0, len, 0, 0}, l, err);
 	else
-		st = read_slices(asm_read, text, s, n, l, err);
+		st = read_slices(&asm_reader, text, s, n, l, err);
 	free(s);
 	return st;
 }
@@ -329,7 +347,7 @@ static enum atlas_status compile_json(const char *text, size_t len,
 
 	if (i >= len || text[i] != '[' || js_value(&j, &pos, 0) ||
 	    skip_blanks(text, len, pos) < len)
-		return read_one(json_read, text, 1,
+		return read_one(&json_reader, text, 1,
 				(struct slice){0, len, 0, 0}, l, err);
 	for (pos = js_first(text, len, i); pos < len && text[pos] != ']';
 	     pos = js_skip(text, len, pos)) {
@@ -345,9 +363,9 @@ static enum atlas_status compile_json(const char *text, size_t len,
 		text_linecol(text, i, &line, &col);
 		atlas_error_set(err, ATLAS_ERR_PARSE, line, col,
 				"no kernel in the array");
-		return ATLAS_ERR_PARSE;
+		return error_tag(ATLAS_ERR_PARSE, err, json_reader.id);
 	}
-	st = read_slices(json_read, text, s, n, l, err);
+	st = read_slices(&json_reader, text, s, n, l, err);
 	free(s);
 	return st;
 }
@@ -358,7 +376,8 @@ static enum atlas_status compile_json(const char *text, size_t len,
 static enum atlas_status lower_module(struct kl_module *m, struct plist *l,
 				      struct atlas_error *err)
 {
-	enum atlas_status st = kl_expand_inline(m, err);
+	enum atlas_status st =
+		error_tag(kl_expand_inline(m, err), err, "kl-semantics");
 
 	for (size_t i = 0; i < m->nfuncs && st == ATLAS_OK; i++) {
 		const struct kl_func *f = &m->funcs[i];
@@ -366,7 +385,7 @@ static enum atlas_status lower_module(struct kl_module *m, struct plist *l,
 
 		if (f->is_inline) /* the parsers refuse duplicate names */
 			continue;
-		st = kl_lower(f, &p, err);
+		st = error_tag(kl_lower(f, &p, err), err, "kl-semantics");
 		if (st == ATLAS_OK)
 			st = program_verify(p, err);
 		if (st != ATLAS_OK)
@@ -377,7 +396,7 @@ static enum atlas_status lower_module(struct kl_module *m, struct plist *l,
 	if (st == ATLAS_OK && l->n == 0) {
 		atlas_error_set(err, ATLAS_ERR_PARSE, 0, 0,
 				"no kernel in the source");
-		st = ATLAS_ERR_PARSE;
+		st = error_tag(ATLAS_ERR_PARSE, err, "kl-semantics");
 	}
 	return st;
 }
@@ -397,8 +416,9 @@ static enum atlas_status read_module(const char *text, size_t len,
 {
 	*m = NULL;
 	if (src == ATLAS_SOURCE_PYTHON)
-		return kl_parse_python(text, len, m, err);
-	return kl_read_v1(text, len, m, err);
+		return error_tag(kl_parse_python(text, len, m, err), err,
+				 "kl-syntax");
+	return error_tag(kl_read_v1(text, len, m, err), err, "json-schema");
 }
 
 enum atlas_status atlas_compile(const char *text, size_t len,

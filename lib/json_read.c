@@ -696,7 +696,7 @@ static enum atlas_status read_insn(struct jr *r, size_t line, size_t col)
 		atlas_error_set(r->err, st, line, col,
 				"too many instructions (max %u)",
 				ISA_MAX_INSNS);
-		return st;
+		return error_tag(st, r->err, "limit");
 	}
 	if (st != ATLAS_OK)
 		return jnomem(r);
@@ -919,7 +919,8 @@ static enum atlas_status syntax_error(struct jr *r, const struct js *j)
 	char msg[128];
 
 	js_describe(j, msg, sizeof msg);
-	return jfail(r, j->errpos, "invalid JSON: %s", msg);
+	return error_tag(jfail(r, j->errpos, "invalid JSON: %s", msg), r->err,
+			 "json-syntax");
 }
 
 enum atlas_status json_read(const char *text, size_t len,
@@ -943,8 +944,10 @@ enum atlas_status json_read(const char *text, size_t len,
 		return syntax_error(&r, &j);
 	pos = js_ws(&j, pos);
 	if (pos < len)
-		return jfail(&r, pos,
-			     "invalid JSON: unexpected data after the value");
+		return error_tag(jfail(&r, pos,
+				       "invalid JSON: unexpected "
+				       "data after the value"),
+				 err, "json-syntax");
 	root = cJSON_ParseWithLengthOpts(text, len, NULL, 0);
 	if (!root)
 		return jnomem(&r);

@@ -409,13 +409,13 @@ enum atlas_status kl_read_v1(const char *text, size_t len,
 	if (js_value(&j, &pos, 0)) {
 		js_describe(&j, msg, sizeof msg);
 		v1_fail(&r, j.errpos, "invalid JSON: %s", msg);
-		return r.st;
+		return error_tag(r.st, err, "json-syntax");
 	}
 	pos = js_ws(&j, pos);
 	if (pos < len) {
 		v1_fail(&r, pos,
 			"invalid JSON: unexpected data after the value");
-		return r.st;
+		return error_tag(r.st, err, "json-syntax");
 	}
 	root = cJSON_ParseWithLengthOpts(text, len, NULL, 0);
 	m = calloc(1, sizeof *m);

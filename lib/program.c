@@ -53,6 +53,14 @@ void atlas_error_set(struct atlas_error *err, enum atlas_status code,
 	va_end(ap);
 }
 
+enum atlas_status error_tag(enum atlas_status st, struct atlas_error *err,
+			    const char *id)
+{
+	if (st != ATLAS_OK && st != ATLAS_ERR_NOMEM && err && !err->id[0])
+		snprintf(err->id, sizeof err->id, "%s", id);
+	return st;
+}
+
 /* Grow *arr (of elem-sized items) so that it holds at least n+1 items. */
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
@@ -439,7 +447,8 @@ enum atlas_status atlas_program_append(struct atlas_program *p,
 				       const char *text,
 				       struct atlas_error *err)
 {
-	return asm_append(p, text, strlen(text), err);
+	return error_tag(asm_append(p, text, strlen(text), err), err,
+			 "asm-syntax");
 }
 
 enum atlas_status atlas_program_verify(struct atlas_program *p,

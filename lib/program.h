@@ -219,4 +219,13 @@ void atlas_error_set(struct atlas_error *err, enum atlas_status code,
 		     size_t line, size_t col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/*
+ * Give the error of a failed step on a kernel's text (st) the identifier
+ * id of its check (atlas.h, "validation"), unless it has one already: a
+ * reader tags what it returns, the verifier's own ids stay.  Out of
+ * memory is no check and gets none.  Returns st.
+ */
+enum atlas_status error_tag(enum atlas_status st, struct atlas_error *err,
+			    const char *id);
+
 #endif /* ATLAS_PROGRAM_H */
