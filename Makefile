@@ -124,6 +124,11 @@ $(BUILD)/bench-atlas: $(BUILD)/scripts/bench-atlas.o $(LIBA)
 
 bench-atlas: all $(BUILD)/bench-atlas
 
+$(BUILD)/bench-validate: $(BUILD)/scripts/bench-validate.o $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+bench-validate: all $(BUILD)/bench-validate
+
 # The native C filter scripts/bench-stream measures atlas-run against.
 $(BUILD)/filter-native: $(BUILD)/scripts/filter-native.o $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
@@ -164,7 +169,7 @@ clean:
 	rm -rf $(BUILD) bin $(LIBA) $(KERNEL_JSON)
 
 FORCE:
-.PHONY: all units bench bench-atlas bench-stream check format-check demo install uninstall clean FORCE
+.PHONY: all units bench bench-atlas bench-stream bench-validate check format-check demo install uninstall clean FORCE
 .SECONDARY:
 
 -include $(DEPS)

@@ -735,8 +735,8 @@ static enum atlas_status note_array(const struct atlas_program *p,
 			    "the kernel runs resident (%s): %s",
 			    q->name, k, why, whole);
 	case ATLAS_ACCESS_RESIDENT:
-		return NOTE("'%s' is resident: %s (its index does not depend "
-			    "on the lane)",
+		return NOTE("'%s' is resident: %s (no lane is proven to "
+			    "touch only its own element or record)",
 			    q->name, whole);
 	case ATLAS_ACCESS_REDUCTION:
 		if (q->record_len == 0)

@@ -3,7 +3,8 @@
  * (limits, parameters, labels, each instruction on its own) and the flow
  * passes, verify_cfg.c (control flow, call depth) and verify_flow.c
  * (dataflow; see verify_flow.h), then verify_atlas.c (constants and the
- * Atlas checks).  Internal to verify*.c.
+ * Atlas checks).  Internal to verify*.c, and lint.c, which decodes
+ * operands with verify_decode.
  */
 #ifndef ATLAS_VERIFY_INT_H
 #define ATLAS_VERIFY_INT_H

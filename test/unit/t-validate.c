@@ -439,19 +439,21 @@ int main(void)
 				   "element per lane|'c' is element-wise: "
 				   "streams one element per lane");
 	access_notes("gemv_f32",
-		     "'A' is resident: read whole (its index does not depend "
-		     "on the lane)|'x' is resident: read whole (its index "
-		     "does not depend on the lane)|'y' is element-wise: "
-		     "streams one element per lane");
+		     "'A' is resident: read whole (no lane is proven to touch "
+		     "only its own element or record)|'x' is resident: read "
+		     "whole (no lane is proven to touch only its own element "
+		     "or record)|'y' is element-wise: streams one element per "
+		     "lane");
 	access_notes("vector_sum", "'a' is element-wise: streams one element "
 				   "per lane|'result' is a reduction of 1 "
 				   "element: held and written at the end");
 	access_notes("layer_norm",
 		     "'input' is a record of 'hidden_dim' elements per lane: "
 		     "streams one record per lane|'gamma' is resident: read "
-		     "whole (its index does not depend on the lane)|'beta' is "
-		     "resident: read whole (its index does not depend on the "
-		     "lane)|'output' is a record of 'hidden_dim' elements per "
+		     "whole (no lane is proven to touch only its own element "
+		     "or record)|'beta' is resident: read whole (no lane is "
+		     "proven to touch only its own element or record)|'output' "
+		     "is a record of 'hidden_dim' elements per "
 		     "lane: streams one record per lane");
 	test_bundled();
 	return done_testing();
