@@ -138,11 +138,6 @@ static const struct cv *reg(const struct ca *g, const struct cv *s, unsigned r)
 	return g->slot[r] == NOSLOT ? &none : &s[g->slot[r]];
 }
 
-static int is_branch(unsigned op)
-{
-	return op == OP_BRA || op == OP_CALL || op == OP_LOOP;
-}
-
 static uint32_t target(const struct ca *g, uint32_t pc)
 {
 	return g->p->labels[g->insns[pc].label].target;
@@ -189,40 +184,14 @@ static uint32_t succ(const struct ca *g, uint32_t b, uint32_t next[2],
 	return k;
 }
 
+/* Blocks end at calls too: the values after one are recomputed. */
 static int build_blocks(struct ca *g)
 {
-	uint8_t *lead = calloc((size_t)g->n + 1, 1);
-	uint32_t b = 0;
-
-	if (!lead)
-		return -1;
-	lead[0] = 1;
-	for (uint32_t pc = 0; pc < g->n; pc++) {
-		const unsigned op = g->insns[pc].op;
-
-		if (is_branch(op))
-			lead[target(g, pc)] = 1;
-		if (is_branch(op) || op == OP_RET || op == OP_EXIT)
-			lead[pc + 1] = 1;
-		if (op == OP_CALL)
-			g->has_call = 1;
-	}
 	for (uint32_t pc = 0; pc < g->n; pc++)
-		g->nb += lead[pc];
-	g->bstart = malloc(((size_t)g->nb + 1) * sizeof *g->bstart);
-	g->block_of = malloc((size_t)g->n * sizeof *g->block_of);
-	if (!g->bstart || !g->block_of) {
-		free(lead);
-		return -1;
-	}
-	for (uint32_t pc = 0; pc < g->n; pc++) {
-		if (lead[pc])
-			g->bstart[b++] = pc;
-		g->block_of[pc] = b - 1;
-	}
-	g->bstart[b] = g->n;
-	free(lead);
-	return 0;
+		if (g->insns[pc].op == OP_CALL)
+			g->has_call = 1;
+	return verify_blocks(g->p, g->insns, g->n, 1, &g->nb, &g->bstart,
+			     &g->block_of);
 }
 
 /* ---- the values ---------------------------------------------------------

@@ -84,50 +84,55 @@ static int group(struct vec *e, uint32_t nkeys, uint32_t **off,
 	return 0;
 }
 
-static int is_branch(unsigned op)
-{
-	return op == OP_BRA || op == OP_CALL || op == OP_LOOP;
-}
-
 static uint32_t target(const struct flow *g, uint32_t pc)
 {
 	return g->v->p->labels[g->insns[pc].label].target;
 }
 
-static int build_blocks(struct flow *g)
+int verify_blocks(const struct atlas_program *p, const struct isa_insn *insns,
+		  uint32_t n, int calls_end, uint32_t *nb, uint32_t **bstart,
+		  uint32_t **block_of)
 {
-	uint8_t *lead = calloc((size_t)g->n + 1, 1);
+	uint8_t *lead = calloc((size_t)n + 1, 1);
 	uint32_t b = 0;
 
+	*nb = 0;
+	*bstart = *block_of = NULL;
 	if (!lead)
 		return -1;
 	lead[0] = 1;
-	for (uint32_t pc = 0; pc < g->n; pc++) {
-		const unsigned op = g->insns[pc].op;
+	for (uint32_t pc = 0; pc < n; pc++) {
+		const unsigned op = insns[pc].op;
 
-		if (is_branch(op))
-			lead[target(g, pc)] = 1;
-		/* a call goes on in its block, through the callee's summary */
+		if (op == OP_BRA || op == OP_CALL || op == OP_LOOP)
+			lead[p->labels[insns[pc].label].target] = 1;
 		if (op == OP_BRA || op == OP_LOOP || op == OP_RET ||
-		    op == OP_EXIT)
+		    op == OP_EXIT || (calls_end && op == OP_CALL))
 			lead[pc + 1] = 1;
 	}
-	for (uint32_t pc = 0; pc < g->n; pc++)
-		g->nb += lead[pc];
-	g->bstart = malloc(((size_t)g->nb + 1) * sizeof *g->bstart);
-	g->block_of = malloc((size_t)g->n * sizeof *g->block_of);
-	if (!g->bstart || !g->block_of) {
+	for (uint32_t pc = 0; pc < n; pc++)
+		*nb += lead[pc];
+	*bstart = malloc(((size_t)*nb + 1) * sizeof **bstart);
+	*block_of = malloc((size_t)n * sizeof **block_of);
+	if (!*bstart || !*block_of) {
 		free(lead);
 		return -1;
 	}
-	for (uint32_t pc = 0; pc < g->n; pc++) {
+	for (uint32_t pc = 0; pc < n; pc++) {
 		if (lead[pc])
-			g->bstart[b++] = pc;
-		g->block_of[pc] = b - 1;
+			(*bstart)[b++] = pc;
+		(*block_of)[pc] = b - 1;
 	}
-	g->bstart[b] = g->n;
+	(*bstart)[b] = n;
 	free(lead);
 	return 0;
+}
+
+/* a call goes on in its block, through the callee's summary */
+static int build_blocks(struct flow *g)
+{
+	return verify_blocks(g->v->p, g->insns, g->n, 0, &g->nb, &g->bstart,
+			     &g->block_of);
 }
 
 /*

@@ -55,6 +55,16 @@ enum atlas_status verify_fail(struct verifier *v, const char *id, uint32_t line,
 enum atlas_status verify_nomem(struct verifier *v);
 
 /*
+ * Cut the n instructions of p into basic blocks: *nb blocks, block b
+ * being [bstart[b], bstart[b + 1]), block_of[pc] the block of pc (both
+ * malloc'd).  Branch targets start blocks; BRA, LOOP, RET, EXIT (and
+ * CALL when calls_end) end them.  -1 when out of memory.
+ */
+int verify_blocks(const struct atlas_program *p, const struct isa_insn *insns,
+		  uint32_t n, int calls_end, uint32_t *nb, uint32_t **bstart,
+		  uint32_t **block_of);
+
+/*
  * The control-flow passes over a program of at least one instruction
  * that passed the per-instruction checks: definedness and types at every
  * reachable read (filling f.reg_live_in), then the call depth (filling
