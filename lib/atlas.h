@@ -503,6 +503,54 @@ enum atlas_status atlas_validate_text(const char *text, size_t len,
 				      struct atlas_diags *d,
 				      struct atlas_error *err);
 
+/* ---- benchmarks (man 1 atlas-bench)
+ * ------------------------------------------
+ *
+ * Suites produce measurements; the program formats them.  Method: every
+ * measurement is preceded by a warm-up run, repeated, and summarised by
+ * its median, minimum and maximum; a ratio compares two medians measured
+ * A/B interleaved in the same repetitions.
+ */
+
+struct atlas_measure {
+	char suite[16];	    /* "interp", "kernels", "stream", "blas",
+			       "startup" */
+	char name[64];	    /* what was measured, e.g. "sigmoid" */
+	uint64_t size;	    /* the problem size, in size_unit; 0 if none */
+	char size_unit[16]; /* "elements", "bytes", "n" (n x n x n) */
+	double median_ns, min_ns, max_ns; /* one run of the operation */
+	double throughput;		  /* at the median; 0 if none */
+	char throughput_unit[16]; /* "GB/s", "GFLOP/s", "ns/lane-insn" */
+	double ratio;		  /* median / the other's median; 0: none */
+	char against[48];	  /* the other: "native C", "cblas_sgemm",
+				     "cat", "true", "memcpy" */
+};
+
+struct atlas_bench_options {
+	int quick;		/* small sizes, 3 repetitions: seconds */
+	unsigned reps;		/* repetitions; 0: the suite's default */
+	unsigned threads;	/* engine threads; 0: 1 */
+	const char *kernel;	/* kernels suite: this kernel file only */
+	const char *bindir;	/* stream, startup: where atlas-run is */
+	const char *kernel_dir; /* the bundled kernels' directory */
+};
+
+/* The suites, in their order of man 1 atlas-bench; NULL-terminated. */
+extern const char *const atlas_bench_suites[];
+
+/* Called with each measurement as it is made; nonzero stops the suite. */
+typedef int (*atlas_bench_emit)(void *arg, const struct atlas_measure *m);
+
+/*
+ * Run one suite, calling emit for each measurement.  ATLAS_ERR_ARG for an
+ * unknown suite ("unknown suite 'x'"); other failures (a kernel that does
+ * not run, a process that cannot start) end the suite with a message.
+ */
+enum atlas_status atlas_bench_run(const char *suite,
+				  const struct atlas_bench_options *o,
+				  atlas_bench_emit emit, void *arg,
+				  struct atlas_error *err);
+
 /* ---- the machine ----------------------------------------------------------
  */
 
