@@ -236,80 +236,164 @@ static int dfs(const struct flow *g, const uint8_t *entry, uint32_t *order,
 	return 0;
 }
 
-/* Nearest common dominator of a and b (root: nb, rpo[nb] == 0). */
-static uint32_t intersect(const uint32_t *idom, const uint32_t *rpo, uint32_t a,
-			  uint32_t b)
+/* The state of the Lengauer-Tarjan dominator computation (dominators). */
+struct lt {
+	uint32_t *num;	  /* block -> preorder number from 1; 0: unreached */
+	uint32_t *vert;	  /* preorder number -> block */
+	uint32_t *parent; /* block -> its parent in the DFS tree */
+	uint32_t *semi;	  /* block -> preorder number of its semidominator */
+	uint32_t *anc;	  /* forest: block -> ancestor, NONE at a tree root */
+	uint32_t *label;  /* forest: block -> least-semi block on its path */
+	uint32_t *bucket, *bnext; /* blocks by semidominator, linked */
+	uint32_t *path;		  /* scratch for compress */
+};
+
+/* Depth-first preorder from the root nb, whose successors are the
+   entries; fills num, vert, parent; returns the count (root included). */
+static uint32_t lt_dfs(const struct flow *g, const uint8_t *entry, struct lt *t,
+		       uint32_t *stack, uint8_t *edge)
 {
-	while (a != b) {
-		while (rpo[a] > rpo[b])
-			a = idom[a];
-		while (rpo[b] > rpo[a])
-			b = idom[b];
+	uint32_t n = 0, sp = 0, next[2];
+
+	t->num[g->nb] = ++n;
+	t->vert[n] = g->nb;
+	for (uint32_t e = 0; e < g->nb; e++) {
+		if (!entry[e] || t->num[e])
+			continue;
+		t->parent[e] = g->nb;
+		t->num[e] = ++n;
+		t->vert[n] = e;
+		stack[sp] = e;
+		edge[sp++] = 0;
+		while (sp > 0) {
+			const uint32_t b = stack[sp - 1];
+			const uint32_t nn = verify_cfg_succ(g, b, next);
+			uint32_t c;
+
+			if (edge[sp - 1] >= nn) {
+				sp--;
+				continue;
+			}
+			c = next[edge[sp - 1]++];
+			if (t->num[c])
+				continue;
+			t->parent[c] = b;
+			t->num[c] = ++n;
+			t->vert[n] = c;
+			stack[sp] = c;
+			edge[sp++] = 0;
+		}
 	}
-	return a;
+	return n;
+}
+
+/* The block of least semidominator on v's forest path (compressing it). */
+static uint32_t lt_eval(struct lt *t, uint32_t v)
+{
+	uint32_t k = 0;
+
+	if (t->anc[v] == NONE)
+		return v;
+	/* the path up to the forest root's child, then compress down it */
+	for (uint32_t x = v; t->anc[t->anc[x]] != NONE; x = t->anc[x])
+		t->path[k++] = x;
+	while (k-- > 0) {
+		const uint32_t x = t->path[k], a = t->anc[x];
+
+		if (t->semi[t->label[a]] < t->semi[t->label[x]])
+			t->label[x] = t->label[a];
+		t->anc[x] = t->anc[a];
+	}
+	return t->label[v];
 }
 
 /*
- * Immediate dominators of the reachable blocks, root nb (Cooper, Harvey
- * and Kennedy, "A Simple, Fast Dominance Algorithm": a few passes in
- * reverse postorder).
+ * Immediate dominators of the reachable blocks, the root being nb, whose
+ * successors are the entries (Lengauer and Tarjan, "A Fast Algorithm for
+ * Finding Dominators in a Flowgraph", with path compression: O(m log n),
+ * so that no program, however its branches are laid out, makes the
+ * verifier slow).  idom[b] is NONE for an unreachable block.
  */
 static int dominators(const struct flow *g, const uint8_t *entry,
-		      const uint32_t *order, const uint32_t *rpo, uint32_t nr,
 		      uint32_t *idom)
 {
-	uint32_t *poff = calloc((size_t)g->nb + 1, sizeof *poff);
-	uint32_t *fill = malloc(((size_t)g->nb + 1) * sizeof *fill);
-	uint32_t *pred = NULL, next[2];
-	int changed = 1;
+	const size_t nv = (size_t)g->nb + 1;
+	uint32_t *poff = calloc(nv + 1, sizeof *poff);
+	uint32_t *pred = NULL, *fill = NULL, *stack = NULL, next[2], n;
+	uint8_t *edge = malloc(nv);
+	struct lt t;
+	uint32_t **fields[] = {&t.num,	 &t.vert,   &t.parent, &t.semi, &t.anc,
+			       &t.label, &t.bucket, &t.bnext,  &t.path};
+	int ret = -1;
 
-	if (!poff || !fill)
-		goto fail;
-	for (uint32_t k = 0; k < nr; k++)
-		for (uint32_t j = verify_cfg_succ(g, order[k], next); j-- > 0;)
-			poff[next[j] + 1]++;
+	memset(&t, 0, sizeof t);
+	for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+		if (!(*fields[k] = calloc(nv + 1, sizeof **fields[k])))
+			goto out;
+	if (!poff || !edge || !(stack = malloc(nv * sizeof *stack)) ||
+	    !(fill = malloc((nv + 1) * sizeof *fill)))
+		goto out;
+	n = lt_dfs(g, entry, &t, stack, edge);
+	/* the predecessors of every reached block */
+	for (uint32_t b = 0; b < g->nb; b++)
+		if (t.num[b])
+			for (uint32_t j = verify_cfg_succ(g, b, next); j-- > 0;)
+				poff[next[j] + 1]++;
 	for (uint32_t b = 0; b < g->nb; b++)
 		poff[b + 1] += poff[b];
-	pred = malloc((poff[g->nb] ? poff[g->nb] : 1) * sizeof *pred);
-	if (!pred)
-		goto fail;
-	memcpy(fill, poff, ((size_t)g->nb + 1) * sizeof *fill);
-	for (uint32_t k = 0; k < nr; k++)
-		for (uint32_t j = verify_cfg_succ(g, order[k], next); j-- > 0;)
-			pred[fill[next[j]]++] = order[k];
+	if (!(pred = malloc((poff[g->nb] ? poff[g->nb] : 1) * sizeof *pred)))
+		goto out;
+	memcpy(fill, poff, (nv + 1) * sizeof *fill);
 	for (uint32_t b = 0; b < g->nb; b++)
-		idom[b] = entry[b] && rpo[b] != NONE ? g->nb : NONE;
-	idom[g->nb] = g->nb;
-	while (changed) {
-		changed = 0;
-		for (uint32_t k = 0; k < nr; k++) {
-			const uint32_t b = order[k];
-			uint32_t d = NONE;
-
-			if (entry[b])
-				continue;
-			for (uint32_t j = poff[b]; j < poff[b + 1]; j++) {
-				const uint32_t p = pred[j];
-
-				if (idom[p] == NONE)
-					continue;
-				d = d == NONE ? p : intersect(idom, rpo, p, d);
-			}
-			if (d != idom[b]) {
-				idom[b] = d;
-				changed = 1;
-			}
-		}
+		if (t.num[b])
+			for (uint32_t j = verify_cfg_succ(g, b, next); j-- > 0;)
+				pred[fill[next[j]]++] = b;
+	for (size_t v = 0; v < nv; v++) {
+		t.semi[v] = t.num[v];
+		t.anc[v] = NONE;
+		t.label[v] = (uint32_t)v;
+		t.bucket[v] = NONE;
+		idom[v] = NONE;
 	}
+	for (uint32_t i = n; i >= 2; i--) {
+		const uint32_t w = t.vert[i], pw = t.parent[w];
+
+		/* the root is a predecessor of every entry */
+		if (entry[w])
+			t.semi[w] = 1;
+		for (uint32_t j = poff[w]; j < poff[w + 1]; j++) {
+			const uint32_t u = lt_eval(&t, pred[j]);
+
+			if (t.semi[u] < t.semi[w])
+				t.semi[w] = t.semi[u];
+		}
+		t.bnext[w] = t.bucket[t.vert[t.semi[w]]];
+		t.bucket[t.vert[t.semi[w]]] = w;
+		t.anc[w] = pw;
+		for (uint32_t v = t.bucket[pw]; v != NONE; v = t.bnext[v]) {
+			const uint32_t u = lt_eval(&t, v);
+
+			idom[v] = t.semi[u] < t.semi[v] ? u : pw;
+		}
+		t.bucket[pw] = NONE;
+	}
+	for (uint32_t i = 2; i <= n; i++) {
+		const uint32_t w = t.vert[i];
+
+		if (idom[w] != t.vert[t.semi[w]])
+			idom[w] = idom[idom[w]];
+	}
+	idom[g->nb] = g->nb;
+	ret = 0;
+out:
+	for (size_t k = 0; k < sizeof fields / sizeof *fields; k++)
+		free(*fields[k]);
 	free(poff);
-	free(fill);
 	free(pred);
-	return 0;
-fail:
-	free(poff);
 	free(fill);
-	free(pred);
-	return -1;
+	free(stack);
+	free(edge);
+	return ret;
 }
 
 /*
@@ -327,8 +411,7 @@ static int build_functions(struct flow *g)
 
 	g->fn = malloc((size_t)g->nb * sizeof *g->fn);
 	if (!entry || !order || !rpo || !idom || !g->fn ||
-	    dfs(g, entry, order, rpo, &nr) ||
-	    dominators(g, entry, order, rpo, nr, idom))
+	    dfs(g, entry, order, rpo, &nr) || dominators(g, entry, idom))
 		goto out;
 	for (uint32_t b = 0; b < g->nb; b++) {
 		g->fn[b] = NONE;

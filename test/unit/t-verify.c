@@ -1559,6 +1559,20 @@ static void test_speed(void)
 	op0(OP_RET);
 	timed("3,000 entries into shared code");
 	is_int(P->facts.max_call_depth, 1, "3,000 entries: depth 1");
+
+	/* 100,000 branches out of one loop to one exit: a block with
+	 * 100,000 predecessors down a chain of dominators, which took the
+	 * iterative dominator algorithm minutes */
+	start("exits");
+	at("top");
+	for (unsigned i = 0; i < 100000; i++) {
+		setcc(COND_LT, ATLAS_U32, 0, 252, 254);
+		bra("out", 0);
+	}
+	bra("top", ISA_NO_PRED);
+	at("out");
+	op0(OP_EXIT);
+	timed("100,000 exits from a loop");
 }
 
 int main(void)
