@@ -21,6 +21,7 @@ static const unsigned gemv_quick[] = {256, 1024};
 struct blas_run {
 	int gemv;
 	int n;
+	double ghz;	  /* the clock, measured once */
 	float *a, *b, *c; /* A, B (gemv: x), C (gemv: y) */
 	struct atlas_engine *e;
 	const struct atlas_program *p;
@@ -87,13 +88,14 @@ static enum atlas_status bind_kernel(struct blas_run *r,
 }
 
 /* The machine's clock in GHz: a chain of dependent adds (one a cycle),
-   the best of three; else /proc/cpuinfo; else 0. */
+   the best of ten short runs (a run another process interrupts only
+   reads low); else /proc/cpuinfo; else 0. */
 static double clock_ghz(void)
 {
 	double best = 0;
 #if defined(__x86_64__)
-	for (int k = 0; k < 3; k++) {
-		const long iters = 400000;
+	for (int k = 0; k < 10; k++) {
+		const long iters = 100000;
 		uint64_t x = 0;
 		const double t0 = bench_now_ns();
 		double g;
@@ -138,12 +140,12 @@ static unsigned flop_per_cycle(void)
 #endif
 }
 
-static void emit_peak(struct bench_ctx *c, const struct bench_stat *s, int n)
+static void emit_peak(struct bench_ctx *c, const struct bench_stat *s, int n,
+		      double ghz)
 {
 	struct atlas_topo t;
 	unsigned cores, fpc = flop_per_cycle();
-	double ghz = clock_ghz(), peak,
-	       gflops = 2.0 * n * n * (double)n / s->median;
+	double peak, gflops = 2.0 * n * n * (double)n / s->median;
 	char name[64];
 	struct atlas_measure m;
 
@@ -176,7 +178,7 @@ static void emit_pair(struct bench_ctx *c, const struct blas_run *r,
 	bench_rate(&m, work / sk->median, unit, sb, ref);
 	if (bench_emit(c, &m) || r->gemv)
 		return;
-	emit_peak(c, sb, r->n);
+	emit_peak(c, sb, r->n, r->ghz);
 }
 
 static enum atlas_status one_size(struct bench_ctx *c, struct blas_run *r)
@@ -232,6 +234,7 @@ enum atlas_status bench_blas(struct bench_ctx *c)
 	if (!(r.e = bench_engine(c)))
 		return c->err ? c->err->code : ATLAS_ERR_NOMEM;
 	openblas_set_num_threads((int)c->threads);
+	r.ghz = clock_ghz();
 	rc = one_kind(c, &r, "gemm_f32", q ? gemm_quick : gemm_full,
 		      q ? 2 : sizeof gemm_full / sizeof *gemm_full);
 	r.gemv = 1;
