@@ -279,7 +279,7 @@ static void fmt_time(char *s, size_t cap, double ns)
 		snprintf(s, cap, "%.2f s", ns / 1e9);
 }
 
-/* Bytes in KiB, MiB or GiB when they divide exactly: "32 KiB". */
+/* Bytes in KiB, MiB or GiB when they divide exactly: "32 KiB"; 0: "?". */
 static void fmt_bytes(char *s, size_t cap, uint64_t b)
 {
 	static const char *const unit[] = {"B", "KiB", "MiB", "GiB"};
@@ -287,7 +287,10 @@ static void fmt_bytes(char *s, size_t cap, uint64_t b)
 
 	while (u < 3 && b && b % 1024 == 0)
 		b /= 1024, u++;
-	snprintf(s, cap, "%" PRIu64 " %s", b, unit[u]);
+	if (b)
+		snprintf(s, cap, "%" PRIu64 " %s", b, unit[u]);
+	else
+		snprintf(s, cap, "?");
 }
 
 /* The table's header: the machine, the libraries, the settings. */
@@ -501,6 +504,7 @@ static cJSON *base; /* the baseline's "measurements" array */
 static void baseline_load(void)
 {
 	struct atlas_error err;
+	enum atlas_status st;
 	cJSON *doc;
 	char *text;
 	size_t len;
@@ -508,17 +512,16 @@ static void baseline_load(void)
 
 	if (!f)
 		die(1, "%s: %s", g.baseline, strerror(errno));
-	if (atlas_read_all(fileno(f), BASELINE_MAX, &text, &len, &err) !=
-	    ATLAS_OK)
-		die(1, "%s: %s", g.baseline, err.msg);
+	st = atlas_read_all(fileno(f), BASELINE_MAX, &text, &len, &err);
 	fclose(f);
+	if (st != ATLAS_OK)
+		die(1, "%s: %s", g.baseline, err.msg);
 	doc = cJSON_ParseWithLength(text, len);
 	free(text);
-	base = cJSON_GetObjectItemCaseSensitive(doc, "measurements");
+	base = cJSON_DetachItemFromObjectCaseSensitive(doc, "measurements");
+	cJSON_Delete(doc);
 	if (!cJSON_IsArray(base))
 		die(1, "%s: not a report of atlas-bench --json", g.baseline);
-	cJSON_DetachItemViaPointer(doc, base);
-	cJSON_Delete(doc);
 }
 
 /* The baseline's median of the measurement like m, or 0 if none. */
@@ -577,127 +580,114 @@ static void baseline_compare(void)
 static void xml_text(FILE *f, const char *s)
 {
 	for (; *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			if ((unsigned char)*s >= 0x20)
-				fputc(*s, f);
-		}
+		if (strchr("&<>\"", *s))
+			fprintf(f, "&#%d;", *s);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
 }
 
-/* A kernels measurement that can be drawn. */
-static int drawn(const struct atlas_measure *m)
+/* Is g.m[i] a point of the chart: 1; and the first of its kernel: 2. */
+static int drawn(size_t i)
 {
-	return strcmp(m->suite, "kernels") == 0 && m->size > 0 &&
-	       m->throughput > 0 && isfinite(m->throughput);
+	const struct atlas_measure *m = &g.m[i];
+	int first = 2;
+
+	if (strcmp(m->suite, "kernels") || !m->size || !(m->throughput > 0) ||
+	    !isfinite(m->throughput))
+		return 0;
+	for (size_t j = 0; j < i && first == 2; j++)
+		if (strcmp(g.m[j].suite, "kernels") == 0 &&
+		    strcmp(g.m[j].name, m->name) == 0)
+			first = 1;
+	return first;
 }
 
-/* The first drawn measurement of m's kernel: is m the first? */
-static int first_of_kernel(size_t i)
+/* The chart's axes: log2 of sizes in [lo, hi], throughput in [0, top]. */
+static struct {
+	double lo, hi, top;
+} ax;
+#define PX(s) (70 + (log2((double)(s)) - ax.lo) / (ax.hi - ax.lo) * 490)
+#define PY(t) (400 - (t) / ax.top * 360)
+
+/* The polyline (0) or the dots (1) of the kernel of g.m[i]. */
+static void series(FILE *f, size_t i, int dots)
 {
-	for (size_t j = 0; j < i; j++)
-		if (drawn(&g.m[j]) && strcmp(g.m[j].name, g.m[i].name) == 0)
-			return 0;
-	return 1;
+	fputs(dots ? "" : "<polyline fill=\"none\" points=\"", f);
+	for (size_t j = i; j < g.n; j++)
+		if (drawn(j) && strcmp(g.m[j].name, g.m[i].name) == 0)
+			fprintf(f,
+				dots ? "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/>\n" :
+				       "%.1f,%.1f ",
+				PX(g.m[j].size), PY(g.m[j].throughput));
+	fputs(dots ? "" : "\"/>\n", f);
 }
 
 /*
  * An SVG line chart of the kernels suite: throughput against size, on a
- * log2 axis, one line per kernel, in the order of sizes.
+ * log2 axis, one line per kernel (the suites measure sizes in increasing
+ * order), with a legend.
  */
 static void plot(const char *path)
 {
 	static const char *const color[] = {"#1f77b4", "#d62728", "#2ca02c",
 					    "#ff7f0e", "#9467bd", "#8c564b",
 					    "#e377c2", "#17becf"};
-	const double X0 = 70, X1 = 560, Y0 = 40, Y1 = 400;
-	double lo = INFINITY, hi = 0, top = 0;
 	const char *unit = "", *sunit = "";
 	FILE *f = fopen(path, "w");
 	size_t nk = 0;
 
 	if (!f)
 		die(1, "%s: %s", path, strerror(errno));
+	ax.lo = INFINITY, ax.hi = ax.top = 0;
 	for (size_t i = 0; i < g.n; i++)
-		if (drawn(&g.m[i])) {
-			lo = fmin(lo, floor(log2((double)g.m[i].size)));
-			hi = fmax(hi, ceil(log2((double)g.m[i].size)));
-			top = fmax(top, g.m[i].throughput);
-			unit = g.m[i].throughput_unit;
-			sunit = g.m[i].size_unit;
+		if (drawn(i)) {
+			ax.lo = fmin(ax.lo, floor(log2((double)g.m[i].size)));
+			ax.hi = fmax(ax.hi, ceil(log2((double)g.m[i].size)));
+			ax.top = fmax(ax.top, g.m[i].throughput * 1.1);
+			unit = g.m[i].throughput_unit, sunit = g.m[i].size_unit;
 		}
-	if (!(lo < hi))
-		lo = isfinite(lo) ? lo : 0, hi = lo + 1;
-	top = top > 0 ? top * 1.1 : 1;
-#define PX(s) (X0 + (log2((double)(s)) - lo) / (hi - lo) * (X1 - X0))
-#define PY(t) (Y1 - (t) / top * (Y1 - Y0))
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" "
-		   "height=\"450\" viewBox=\"0 0 760 450\" "
-		   "font-family=\"sans-serif\" font-size=\"12\">\n"
-		   "<rect width=\"760\" height=\"450\" fill=\"white\"/>\n"
-		   "<text x=\"315\" y=\"24\" text-anchor=\"middle\" "
-		   "font-size=\"15\">atlas-bench: kernels</text>\n");
+	if (!(ax.lo < ax.hi))
+		ax.lo = isfinite(ax.lo) ? ax.lo : 0, ax.hi = ax.lo + 1;
+	ax.top = ax.top > 0 ? ax.top : 1;
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" "
+	      "height=\"450\" font-family=\"sans-serif\" font-size=\"12\">\n"
+	      "<rect width=\"760\" height=\"450\" fill=\"white\"/>\n"
+	      "<text x=\"315\" y=\"24\" text-anchor=\"middle\" "
+	      "font-size=\"15\">atlas-bench: kernels</text>\n",
+	      f);
 	for (int k = 0; k <= 5; k++) /* horizontal grid, throughput labels */
 		fprintf(f,
-			"<line x1=\"%g\" y1=\"%.1f\" x2=\"%g\" y2=\"%.1f\" "
-			"stroke=\"#ddd\"/><text x=\"%g\" y=\"%.1f\" "
-			"text-anchor=\"end\">%.3g</text>\n",
-			X0, PY(top * k / 5), X1, PY(top * k / 5), X0 - 6,
-			PY(top * k / 5) + 4, top * k / 5);
-	for (double e = lo; e <= hi; e += hi - lo > 12 ? 2 : 1)
+			"<path d=\"M70 %.1fH560\" stroke=\"#ddd\"/><text x=\"64\" "
+			"y=\"%.1f\" text-anchor=\"end\">%.3g</text>\n",
+			PY(ax.top * k / 5), PY(ax.top * k / 5) + 4,
+			ax.top * k / 5);
+	for (double e = ax.lo; e <= ax.hi; e += ax.hi - ax.lo > 12 ? 2 : 1)
 		fprintf(f,
-			"<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" "
-			"stroke=\"#ddd\"/><text x=\"%.1f\" y=\"%g\" "
-			"text-anchor=\"middle\">2^%.0f</text>\n",
-			PX(exp2(e)), Y0, PX(exp2(e)), Y1, PX(exp2(e)), Y1 + 16,
-			e);
-	fprintf(f,
-		"<path d=\"M%g %gV%gH%g\" fill=\"none\" stroke=\"black\"/>\n"
-		"<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">size (",
-		X0, Y0, Y1, X1, (X0 + X1) / 2, Y1 + 38);
+			"<path d=\"M%.1f 40V400\" stroke=\"#ddd\"/><text x=\"%.1f\" "
+			"y=\"416\" text-anchor=\"middle\">2^%.0f</text>\n",
+			PX(exp2(e)), PX(exp2(e)), e);
+	fputs("<path d=\"M70 40V400H560\" fill=\"none\" stroke=\"black\"/>\n"
+	      "<text x=\"315\" y=\"438\" text-anchor=\"middle\">size (",
+	      f);
 	xml_text(f, sunit);
-	fprintf(f,
-		")</text>\n<text transform=\"translate(18 %g) rotate(-90)\" "
-		"text-anchor=\"middle\">throughput (",
-		(Y0 + Y1) / 2);
+	fputs(")</text>\n<text transform=\"translate(18 220) rotate(-90)\" "
+	      "text-anchor=\"middle\">throughput (",
+	      f);
 	xml_text(f, unit);
 	fputs(")</text>\n", f);
 	for (size_t i = 0; i < g.n; i++) {
-		const char *c = color[nk % 8];
-
-		if (!drawn(&g.m[i]) || !first_of_kernel(i))
+		if (drawn(i) != 2)
 			continue;
-		fprintf(f, "<g stroke=\"%s\" fill=\"%s\"><title>", c, c);
+		fprintf(f, "<g stroke=\"%s\" fill=\"%s\"><title>",
+			color[nk % 8], color[nk % 8]);
 		xml_text(f, g.m[i].name);
-		fputs("</title>\n<polyline fill=\"none\" points=\"", f);
-		/* the suites measure sizes in increasing order */
-		for (size_t j = i; j < g.n; j++)
-			if (drawn(&g.m[j]) && !strcmp(g.m[j].name, g.m[i].name))
-				fprintf(f, "%s%.1f,%.1f", j > i ? " " : "",
-					PX(g.m[j].size), PY(g.m[j].throughput));
-		fputs("\"/>\n", f);
-		for (size_t j = i; j < g.n; j++)
-			if (drawn(&g.m[j]) && !strcmp(g.m[j].name, g.m[i].name))
-				fprintf(f,
-					"<circle cx=\"%.1f\" cy=\"%.1f\" "
-					"r=\"3\"/>\n",
-					PX(g.m[j].size), PY(g.m[j].throughput));
+		fputs("</title>\n", f);
+		series(f, i, 0);
+		series(f, i, 1);
 		fprintf(f,
-			"<rect x=\"580\" y=\"%zu\" width=\"14\" height=\"3\"/>"
-			"<text x=\"600\" y=\"%zu\" stroke=\"none\" "
-			"fill=\"black\">",
+			"<path d=\"M580 %zuh14\" stroke-width=\"3\"/><text x=\"600\" "
+			"y=\"%zu\" stroke=\"none\" fill=\"black\">",
 			50 + 20 * nk, 55 + 20 * nk);
 		xml_text(f, g.m[i].name);
 		fputs("</text></g>\n", f);
@@ -708,10 +698,8 @@ static void plot(const char *path)
 		      "measurements</text>\n",
 		      f);
 	fputs("</svg>\n", f);
-#undef PX
-#undef PY
 	if (ferror(f) | fclose(f))
-		die(1, "%s: write error", path);
+		die(1, "%s: %s", path, strerror(errno));
 }
 
 int main(int argc, char **argv)
