@@ -554,11 +554,18 @@ enum atlas_status atlas_bench_run(const char *suite,
 /* ---- the machine ----------------------------------------------------------
  */
 
-/* What hwloc reports of the machine (sysconf where hwloc fails). */
+/*
+ * What hwloc reports of the machine (sysconf and /proc/cpuinfo where hwloc
+ * fails).
+ */
 struct atlas_topo {
 	unsigned cores;	  /* physical cores this process may use, at least 1 */
 	uint64_t l2_size; /* bytes of one core's L2 cache (else its L1d); 0 if
 			     unknown */
+	uint64_t l1d_size, l3_size; /* bytes of the first L1d and L3 caches;
+				       0 if unknown (or none) */
+	char cpu[96];		    /* the CPU model, e.g. "AMD EPYC 7B13";
+				       "" if unknown */
 };
 
 /* Fill *t; the topology is read once per process. */

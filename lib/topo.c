@@ -1,9 +1,12 @@
 /*
  * topo.c - the machine as hwloc sees it: how many cores a run may use by
- * default, and how big one core's cache is (the chunk pool is sized from
- * it).  Read once per process; sysconf stands in where hwloc fails.
+ * default, how big one core's caches are (the chunk pool is sized from
+ * its L2) and the CPU model (atlas-bench reports them).  Read once per
+ * process; sysconf and /proc/cpuinfo stand in where hwloc fails.
  */
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <hwloc.h>
@@ -21,14 +24,47 @@ static uint64_t cache_size(hwloc_topology_t t, hwloc_obj_type_t type)
 	return o && o->attr ? o->attr->cache.size : 0;
 }
 
+/* Copy s, trimmed of blanks at both ends, into topo.cpu. */
+static void set_cpu(const char *s)
+{
+	size_t n;
+
+	s += strspn(s, " \t");
+	n = strcspn(s, "\n");
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n >= sizeof topo.cpu)
+		n = sizeof topo.cpu - 1;
+	memcpy(topo.cpu, s, n);
+	topo.cpu[n] = '\0';
+}
+
+/* The first "model name" of /proc/cpuinfo, when hwloc did not say. */
+static void cpuinfo_model(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "model name", 10) == 0 && strchr(line, ':')) {
+			set_cpu(strchr(line, ':') + 1);
+			break;
+		}
+	fclose(f);
+}
+
 static void load(void)
 {
 	hwloc_topology_t t;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	topo.cores = n > 0 ? (unsigned)n : 1;
-	if (hwloc_topology_init(&t) != 0)
+	if (hwloc_topology_init(&t) != 0) {
+		cpuinfo_model();
 		return;
+	}
 	/* only what is needed: no I/O devices, no PCI scan */
 	if (hwloc_topology_set_io_types_filter(
 		    t, HWLOC_TYPE_FILTER_KEEP_NONE) == 0 &&
@@ -37,11 +73,25 @@ static void load(void)
 
 		if (c > 0)
 			topo.cores = (unsigned)c;
+		hwloc_obj_t pkg =
+			hwloc_get_obj_by_type(t, HWLOC_OBJ_PACKAGE, 0);
+		const char *model =
+			pkg ? hwloc_obj_get_info_by_name(pkg, "CPUModel") :
+			      NULL;
+
+		if (c > 0)
+			topo.cores = (unsigned)c;
+		topo.l1d_size = cache_size(t, HWLOC_OBJ_L1CACHE);
 		topo.l2_size = cache_size(t, HWLOC_OBJ_L2CACHE);
+		topo.l3_size = cache_size(t, HWLOC_OBJ_L3CACHE);
 		if (!topo.l2_size)
-			topo.l2_size = cache_size(t, HWLOC_OBJ_L1CACHE);
+			topo.l2_size = topo.l1d_size;
+		if (model)
+			set_cpu(model);
 	}
 	hwloc_topology_destroy(t);
+	if (!topo.cpu[0])
+		cpuinfo_model();
 }
 
 void atlas_topo_get(struct atlas_topo *t)
