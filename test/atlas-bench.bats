@@ -169,8 +169,9 @@ $TRY"
 
 @test "--baseline: a report equal to the run, large threshold: exit 0" {
 	atlas-bench --quick --json kernels blas > base.json
+	# quick medians of a loaded machine move by tens of percent
 	run -0 --separate-stderr atlas-bench --quick --csv \
-		--baseline base.json --threshold 50 kernels blas
+		--baseline base.json --threshold 1000 kernels blas
 	assert_equal "$stderr" ""
 }
 
@@ -184,10 +185,12 @@ m["median_ns"] /= 10
 json.dump(d, open("doctored.json", "w"))
 open("name", "w").write("%s %s %d" % (m["suite"], m["name"], m["size"]))
 PY
+	# a threshold above what the machine's noise can do: the doctored
+	# median alone (+900%) passes it
 	run -1 --separate-stderr atlas-bench --quick --baseline doctored.json \
-		kernels blas
+		--threshold 500 kernels blas
 	assert_line --regexp '^suite +name'
-	[[ $stderr =~ ^"atlas-bench: regression: $(cat name): median "[0-9.]+" ns, baseline "[0-9.]+" ns (+900.0%)"$ ]] ||
+	[[ $stderr =~ ^"atlas-bench: regression: $(cat name): median "[0-9.]+" ns, baseline "[0-9.]+" ns (+"[0-9.]+"%)"$ ]] ||
 		fail "stderr: $stderr"
 	# -q: the exit status only
 	run -1 --separate-stderr atlas-bench -q --quick --json \
@@ -207,7 +210,8 @@ PY
 	run -0 --separate-stderr atlas-bench -v --quick --csv \
 		--baseline base.json startup
 	assert_equal "$stderr" "atlas-bench: running startup
-atlas-bench: startup atlas-run --version 0: not in the baseline"
+atlas-bench: startup atlas-run relu < /dev/null 0: not in the baseline
+atlas-bench: startup true 0: not in the baseline"
 }
 
 @test "--baseline: a missing or malformed file: exit 1 before running" {
@@ -238,12 +242,12 @@ PY
 	assert_output "True True"
 }
 
-@test "--plot: names are escaped" {
+@test "--plot --kernel: the user's kernel, however its file is named" {
 	cp "$ROOT/share/atlas/kernels/relu.py" 'a&b<c.py'
 	atlas-bench --quick --csv --plot k.svg --kernel 'a&b<c.py' > /dev/null
 	run -0 python3 -c 'import xml.dom.minidom as m
 print(m.parse("k.svg").getElementsByTagName("title")[0].firstChild.data)'
-	assert_output "a&b<c"
+	assert_output "relu"
 }
 
 @test "--plot without the kernels suite: usage error" {
