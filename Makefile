@@ -20,7 +20,7 @@ ifeq ($(DEVELOPER),1)
 WARNFLAGS += -Werror
 endif
 
-PKGS     = libcjson libsodium hwloc
+PKGS     = libcjson libsodium hwloc openblas
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
 
