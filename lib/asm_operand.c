@@ -389,6 +389,11 @@ enum atlas_status rd_suffixes(struct rd *r, struct isa_insn *in,
 		want = 2;
 		missing = n == 0 ? "operation" : "type";
 		break;
+	case FMT_GEMM:
+	case FMT_GEMV:
+		want = 2;
+		missing = n == 0 ? "transpose" : "type";
+		break;
 	case FMT_BRA:
 		want = n ? 1 : 0;
 		break;
@@ -429,6 +434,22 @@ enum atlas_status rd_suffixes(struct rd *r, struct isa_insn *in,
 		if (k < 0)
 			return rd_fail(r, sfx[0].pos,
 				       "unknown %s operation '%.*s'",
+				       op->mnemonic,
+				       (int)(sfx[0].end - sfx[0].pos),
+				       r->text + sfx[0].pos);
+		in->sub = (uint8_t)k;
+		return suffix_type(r, &sfx[1], &in->type);
+	case FMT_GEMM:
+	case FMT_GEMV:
+		if (op->fmt == FMT_GEMM)
+			k = rd_lookup(r, sfx[0].pos, sfx[0].end,
+				      isa_gemm_trans_names, ISA_GEMM_TRANS);
+		else
+			k = rd_lookup(r, sfx[0].pos, sfx[0].end,
+				      isa_gemv_trans_names, ISA_GEMV_TRANS);
+		if (k < 0)
+			return rd_fail(r, sfx[0].pos,
+				       "unknown %s transpose '%.*s'",
 				       op->mnemonic,
 				       (int)(sfx[0].end - sfx[0].pos),
 				       r->text + sfx[0].pos);

@@ -79,6 +79,18 @@ static void put_mnemonic(struct strbuf *sb, const struct isa_insn *in)
 			  text_name(isa_red_names, RED_COUNT, in->sub),
 			  type_name(in->type));
 		return;
+	case FMT_GEMM:
+		sb_printf(sb, "%s.%s.%s", op->mnemonic,
+			  text_name(isa_gemm_trans_names, ISA_GEMM_TRANS,
+				    in->sub),
+			  type_name(in->type));
+		return;
+	case FMT_GEMV:
+		sb_printf(sb, "%s.%s.%s", op->mnemonic,
+			  text_name(isa_gemv_trans_names, ISA_GEMV_TRANS,
+				    in->sub),
+			  type_name(in->type));
+		return;
 	case FMT_BRA:
 		sb_puts(sb, op->mnemonic);
 		if (in->pred != ISA_NO_PRED)

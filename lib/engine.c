@@ -232,6 +232,8 @@ static enum atlas_status check_args(const struct atlas_program *p,
 /*
  * Pool ids and the old values atom.fetch_add returns are handed out in
  * execution order: one thread keeps them independent of the thread count.
+ * gemm, gemv and dot run on one engine thread, which gives OpenBLAS the
+ * engine's threads (exec_blas.c): the cores are never oversubscribed.
  */
 static int needs_one_thread(const struct atlas_program *p)
 {
@@ -240,7 +242,9 @@ static int needs_one_thread(const struct atlas_program *p)
 	for (size_t i = 0; i < p->ninsns; i++)
 		if (p->insns[i].op == OP_POOL_ALLOC ||
 		    p->insns[i].op == OP_ATOM_FETCH_ADD ||
-		    p->insns[i].op == OP_RES_ACCUM)
+		    p->insns[i].op == OP_RES_ACCUM ||
+		    p->insns[i].op == OP_GEMM || p->insns[i].op == OP_GEMV ||
+		    p->insns[i].op == OP_DOT)
 			return 1;
 	return 0;
 }
@@ -324,6 +328,7 @@ atlas_engine_run_state(struct atlas_engine *e, const struct atlas_program *p,
 	c.nlanes = end - l->lane_begin;
 	c.lanes_per_block = (uint64_t)l->block[0] * l->block[1] * l->block[2];
 	c.pool_limit = e->pool_limit;
+	c.threads = e->nthreads;
 	c.err_block = UINT64_MAX;
 	if (c.nlanes == 0 || p->ninsns == 0) {
 		state_out(&c, state);

@@ -354,6 +354,11 @@ static int step(struct worker *w, size_t i)
 	case OP_PREDUCE:
 		rc = exec_higher(w, in, s);
 		break;
+	case OP_GEMM:
+	case OP_GEMV:
+	case OP_DOT:
+		rc = exec_linalg(w, in, s);
+		break;
 	case OP_CLS_GET:
 	case OP_MIRROR:
 	case OP_UNITY_TEST:

@@ -93,6 +93,7 @@ struct launch_ctx {
 	size_t nviews;
 	uint64_t first_lane, nlanes; /* lanes [first, first+n) */
 	uint64_t lanes_per_block;    /* BX*BY*BZ */
+	unsigned threads;	     /* the engine's thread budget (BLAS) */
 	/* kernel pools (PoolAlloc), guarded by lock */
 	pthread_mutex_t lock;
 	struct kpool *pools;
@@ -174,6 +175,19 @@ int exec_atomic(struct worker *w, const struct isa_insn *in,
 int exec_pool(struct worker *w, const struct isa_insn *in,
 	      const struct split *s);
 int exec_higher(struct worker *w, const struct isa_insn *in,
+		const struct split *s);
+
+/*
+ * Bytes [off, off + size) of buffer handle h for lane's access by in as a
+ * pointer, or -1 with the lane error ("buffer access out of bounds", ...)
+ * in w->err.
+ */
+int exec_resolve(struct worker *w, const struct isa_insn *in, size_t lane,
+		 uint64_t h, uint64_t off, uint64_t size, uint8_t **ptr);
+
+/* gemm, gemv and dot through OpenBLAS (exec_blas.c; not named exec_blas:
+   OpenBLAS exports a function of that name): 0 or -1, w->err set. */
+int exec_linalg(struct worker *w, const struct isa_insn *in,
 		const struct split *s);
 
 /* The Atlas instructions (exec_atlas.c): 0, or -1 with w->err set. */

@@ -62,6 +62,12 @@ static int resolve(struct worker *w, const struct isa_insn *in, size_t lane,
 	return 0;
 }
 
+int exec_resolve(struct worker *w, const struct isa_insn *in, size_t lane,
+		 uint64_t h, uint64_t off, uint64_t size, uint8_t **ptr)
+{
+	return resolve(w, in, lane, h, off, size, ptr);
+}
+
 /* The handle and offset of lane k's address. */
 static void lane_addr(struct worker *w, const struct isa_addr *a, size_t k,
 		      uint64_t *h, uint64_t *off)

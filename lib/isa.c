@@ -28,6 +28,10 @@ const char *const isa_map2_names[MAP2_COUNT] = {"add", "sub", "mul", "div",
 
 const char *const isa_red_names[RED_COUNT] = {"sum", "product", "min", "max"};
 
+const char *const isa_gemm_trans_names[ISA_GEMM_TRANS] = {"nn", "tn", "nt",
+							  "tt"};
+const char *const isa_gemv_trans_names[ISA_GEMV_TRANS] = {"n", "t"};
+
 static const char *const type_names[ATLAS_NTYPES] = {"i8",   "i16", "i32",
 						     "i64",  "u8",  "u16",
 						     "u32",  "u64", "f16",

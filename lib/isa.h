@@ -19,6 +19,7 @@
 #define ISA_NO_PRED 0xffff
 #define ISA_MAX_CALL_DEPTH 256
 #define ISA_MAX_INSNS (1u << 20)
+#define ISA_MAX_SRC 10 /* source registers of one instruction (gemm) */
 
 /* Special registers, set before a lane's first instruction (ref 2.1). */
 #define ISA_REG_LANE_IDX_X 252	/* u32 */
@@ -56,6 +57,12 @@ enum isa_fmt {
 	FMT_PMAP,       /* pmap.OP.T rOut, rIn, rN       sub=map dst src0 src1 */
 	FMT_PMAP2,      /* pmap2.OP.T rOut, rA, rB, rN   sub=map2 dst src0 src1 src2 */
 	FMT_PREDUCE,    /* preduce.OP.T rOut, rIn, rN    sub=red dst src0 src1 */
+	/* BLAS (exec_blas.c): per-lane rows, batched into OpenBLAS calls */
+	FMT_GEMM,       /* gemm.TR.T rC, rA, rB, rI, rN, rK, rLda, rLdb, rLdc,
+	                   rAlpha, rBeta     sub=trans dst src0..src9       */
+	FMT_GEMV,       /* gemv.TR.T rY, rA, rX, rI, rN, rLda, rAlpha, rBeta
+	                                     sub=trans dst src0..src6       */
+	FMT_DOT,        /* dot.T rD, rA, rB, rN          dst src0 src1 src2    */
 	/* Atlas-specific formats (exec_atlas.c; classes are u8 registers) */
 	FMT_R,          /* cls.get rD / phase.get rD     dst                   */
 	FMT_RR,         /* mirror rD, rS / nbr.count rD, rC    dst src0        */
@@ -184,7 +191,10 @@ enum isa_group {
 	  TM_W32_64 | TM_FLT)                                                  \
 	X(PMAP, "pmap", FMT_PMAP, GRP_HIGHER, TM_FLT)                          \
 	X(PMAP2, "pmap2", FMT_PMAP2, GRP_HIGHER, TM_FLT)                       \
-	X(PREDUCE, "preduce", FMT_PREDUCE, GRP_HIGHER, TM_FLT)
+	X(PREDUCE, "preduce", FMT_PREDUCE, GRP_HIGHER, TM_FLT)                 \
+	X(GEMM, "gemm", FMT_GEMM, GRP_HIGHER, TM_FLT)                          \
+	X(GEMV, "gemv", FMT_GEMV, GRP_HIGHER, TM_FLT)                          \
+	X(DOT, "dot", FMT_DOT, GRP_HIGHER, TM_FLT)
 
 /* clang-format on */
 enum isa_op {
@@ -264,6 +274,13 @@ extern const char *const isa_map2_names[MAP2_COUNT];
 enum isa_red { RED_SUM, RED_PRODUCT, RED_MIN, RED_MAX, RED_COUNT };
 extern const char *const isa_red_names[RED_COUNT];
 
+/* Transposes of gemm.TR (A then B: "nn" ... "tt") and gemv.TR ("n", "t"):
+   bit 0 transposes A, bit 1 B. */
+#define ISA_GEMM_TRANS 4
+#define ISA_GEMV_TRANS 2
+extern const char *const isa_gemm_trans_names[ISA_GEMM_TRANS];
+extern const char *const isa_gemv_trans_names[ISA_GEMV_TRANS];
+
 /* Address modes of LDG/STG/LDS/STS/ATOM (reference 2.3). */
 enum isa_addr_mode {
 	ADDR_BUF,   /* [bufH + OFF]     static handle, static byte offset   */
@@ -293,8 +310,8 @@ struct isa_insn {
 	uint8_t sub;   /* cond, scope, map, map2 or red, by format */
 	uint16_t dst;  /* destination register, or predicate (SETCC, unity.test)
 			*/
-	uint16_t src[3]; /* source registers */
-	uint16_t pred;	 /* FMT_BRA, FMT_SEL predicate; ISA_NO_PRED if none */
+	uint16_t src[ISA_MAX_SRC]; /* source registers */
+	uint16_t pred;	/* FMT_BRA, FMT_SEL predicate; ISA_NO_PRED if none */
 	uint32_t label; /* FMT_BRA/CALL/LOOP: index into the program's labels */
 	uint64_t imm;	/* immediate, by format */
 	struct isa_addr addr;

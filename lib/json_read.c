@@ -622,6 +622,8 @@ static enum atlas_status read_insn(struct jr *r, size_t line, size_t col)
 	if (op->fmt == FMT_PMAP || op->fmt == FMT_PMAP2 ||
 	    op->fmt == FMT_PREDUCE)
 		keys[nkeys++] = "map";
+	if (op->fmt == FMT_GEMM || op->fmt == FMT_GEMV)
+		keys[nkeys++] = "trans";
 	if (op->fmt == FMT_SETCC)
 		keys[nkeys++] = "cond";
 	if (op->fmt == FMT_FENCE)
@@ -658,6 +660,16 @@ static enum atlas_status read_insn(struct jr *r, size_t line, size_t col)
 	case FMT_PREDUCE:
 		TRY(get_name(r, "map", isa_red_names, RED_COUNT,
 			     "preduce operation", &k));
+		in.sub = (uint8_t)k;
+		break;
+	case FMT_GEMM:
+		TRY(get_name(r, "trans", isa_gemm_trans_names, ISA_GEMM_TRANS,
+			     "gemm transpose", &k));
+		in.sub = (uint8_t)k;
+		break;
+	case FMT_GEMV:
+		TRY(get_name(r, "trans", isa_gemv_trans_names, ISA_GEMV_TRANS,
+			     "gemv transpose", &k));
 		in.sub = (uint8_t)k;
 		break;
 	case FMT_SETCC:

@@ -155,6 +155,16 @@ static void put_insn(struct strbuf *sb, const struct atlas_program *p,
 		put_skey(sb, &first, "map",
 			 text_name(isa_red_names, RED_COUNT, in->sub));
 		break;
+	case FMT_GEMM:
+		put_skey(sb, &first, "trans",
+			 text_name(isa_gemm_trans_names, ISA_GEMM_TRANS,
+				   in->sub));
+		break;
+	case FMT_GEMV:
+		put_skey(sb, &first, "trans",
+			 text_name(isa_gemv_trans_names, ISA_GEMV_TRANS,
+				   in->sub));
+		break;
 	case FMT_SETCC:
 		put_skey(sb, &first, "cond",
 			 text_name(isa_cond_names, COND_COUNT, in->sub));

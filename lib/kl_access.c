@@ -352,6 +352,42 @@ static int use_parallel(struct an *a, const struct kl_expr *e)
 	return 1;
 }
 
+/*
+ * gemm(A, B, C, row, ...), gemv(A, x, y, row, ...), dot(a, b, n): the
+ * inputs resident (rows and columns of any lane); gemv's y is touched at
+ * y[row] only, an access like any other; C and y are read only when
+ * alpha and beta are given (beta 0 reads nothing).
+ */
+static int use_blas(struct an *a, const struct kl_expr *e)
+{
+	const int gemm = ka_is_call(e, "gemm"), gemv = ka_is_call(e, "gemv");
+	const size_t narr = gemm || gemv ? 3 : 2;
+
+	if (!gemm && !gemv && !ka_is_call(e, "dot"))
+		return 0;
+	for (size_t i = 0; i < e->nargs; i++) {
+		const long p = i < narr ? ka_array_of(a, e->args[i]) : -1;
+
+		if (p < 0) {
+			use_expr(a, e->args[i], 1);
+			continue;
+		}
+		if (i < 2) {
+			a->arrs[p].resident = 1;
+			a->out[p].read = 1;
+			continue;
+		}
+		if (gemv && e->nargs > 3)
+			access(a, p, e->args[3], 0);
+		else
+			a->arrs[p].resident = 1;
+		a->out[p].written = 1;
+		if (e->nargs > (gemm ? 9u : 6u))
+			a->out[p].read = 1;
+	}
+	return 1;
+}
+
 /* The uses in expression e; value: its result is used. */
 static void use_expr(struct an *a, const struct kl_expr *e, int value)
 {
@@ -385,7 +421,7 @@ static void use_expr(struct an *a, const struct kl_expr *e, int value)
 			use_atomic(a, e, value);
 			return;
 		}
-		if (use_parallel(a, e))
+		if (use_parallel(a, e) || use_blas(a, e))
 			return;
 		for (size_t i = 0; i < e->nargs; i++)
 			use_expr(a, e->args[i], 1);

@@ -21,13 +21,17 @@ enum fclass {
 	F_ATOM,	      /* atomic_add(arr, i, v), atomic_min(arr, i, v) */
 	F_PMAP,
 	F_PMAP2,
-	F_PREDUCE
+	F_PREDUCE,
+	F_GEMM, /* gemm(A, B, C, row, n, k, lda, ldb, ldc[, alpha, beta[, tr]])
+		 */
+	F_GEMV, /* gemv(A, x, y, row, n, lda[, alpha, beta[, tr]]) */
+	F_DOT	/* dot(a, b, n): a value */
 };
 
 struct fn {
 	const char *name;
 	enum fclass cls;
-	int nargs; /* -2: at least two */
+	int nargs; /* -2: at least two; -1: checked by the lowering */
 	int op;	   /* enum isa_op */
 	int t;	   /* F_CAST, F_ATOM_TYPED: the type */
 };
@@ -81,6 +85,9 @@ static const struct fn fns[] = {
 	{"parallel_map_unary", F_PMAP, 4, OP_PMAP, 0},
 	{"parallel_map_binary", F_PMAP2, 5, OP_PMAP2, 0},
 	{"parallel_reduce", F_PREDUCE, 4, OP_PREDUCE, 0},
+	{"gemm", F_GEMM, -1, OP_GEMM, 0},
+	{"gemv", F_GEMV, -1, OP_GEMV, 0},
+	{"dot", F_DOT, 3, OP_DOT, 0},
 };
 
 static const struct fn *fn_find(const char *name)
@@ -98,8 +105,8 @@ int lw_call_safe(const struct kl_expr *e)
 	return f && f->cls <= F_CAST;
 }
 
-static const char *const ordinal[] = {"first", "second", "third", "fourth",
-				      "fifth"};
+static const char *const ordinal[] = {"first", "second", "third",  "fourth",
+				      "fifth", "sixth",	 "seventh"};
 
 /* Argument i of call e as an array parameter; -1 with an error if not. */
 static long array_arg(struct lw *w, const struct kl_expr *e, size_t i)
@@ -442,11 +449,144 @@ static int parallel(struct lw *w, const struct kl_expr *e, const struct fn *f)
 	return lw_emit(w, &in);
 }
 
+/* ---- BLAS ---------------------------------------------------------------- */
+
+/* The arrays of a BLAS call: all f32 or all f64; their type, or -1. */
+static int blas_arrays(struct lw *w, const struct kl_expr *e, size_t narr,
+		       long *pa)
+{
+	int t;
+
+	for (size_t i = 0; i < narr; i++)
+		if ((pa[i] = array_arg(w, e, i)) < 0)
+			return -1;
+	t = lw_param_type(w, pa[0]);
+	for (size_t i = 0; i < narr; i++)
+		if (lw_param_type(w, pa[i]) != t ||
+		    (t != ATLAS_F32 && t != ATLAS_F64))
+			return lw_efail(w, e->args[i],
+					"%s() needs arrays of f32 or of f64, "
+					"got DeviceArray[%s]",
+					e->name,
+					lt_name(lw_param_type(w, pa[i])));
+	return t;
+}
+
+/*
+ * gemm(A, B, C, row, n, k, lda, ldb, ldc[, alpha, beta[, "nt"]]) and
+ * gemv(A, x, y, row, n, lda[, alpha, beta[, "t"]]): alpha 1 and beta 0
+ * when left out, no transposes.
+ */
+static int blas_rows(struct lw *w, const struct kl_expr *e, const struct fn *f)
+{
+	const int gemm = f->cls == F_GEMM;
+	const size_t nu = gemm ? 6 : 3, base = 3 + nu; /* row.. ld */
+	const char *const *names = gemm ? isa_gemm_trans_names :
+					  isa_gemv_trans_names;
+	struct isa_insn in;
+	struct val v;
+	long pa[3];
+	int t, sub = 0;
+
+	if (e->nargs != base && e->nargs != base + 2 && e->nargs != base + 3)
+		return lw_efail(w, e,
+				"%s() takes %zu, %zu or %zu arguments, got %zu",
+				e->name, base, base + 2, base + 3, e->nargs);
+	if ((t = blas_arrays(w, e, 3, pa)) < 0)
+		return -1;
+	memset(&in, 0, sizeof in);
+	in.op = (uint16_t)f->op;
+	in.type = (uint8_t)t;
+	in.pred = ISA_NO_PRED;
+	/* gemm rC, rA, rB, ... / gemv rY, rA, rX, ...: the output array is
+	   the third argument */
+	in.dst = (uint16_t)(pa[2] + 1);
+	in.src[0] = (uint16_t)(pa[0] + 1);
+	in.src[1] = (uint16_t)(pa[1] + 1);
+	for (size_t i = 3; i < base; i++) {
+		static const char *const roles[] = {"row",
+						    "size",
+						    "size",
+						    "leading dimension",
+						    "leading dimension",
+						    "leading dimension"};
+
+		if (value_arg(w, e, i, ATLAS_U32,
+			      roles[gemm || i < 5 ? i - 3 : i], &v))
+			return -1;
+		in.src[i - 1] = v.reg;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		uint16_t r;
+
+		if (e->nargs > base) {
+			if (value_arg(w, e, base + i, t, i ? "beta" : "alpha",
+				      &v))
+				return -1;
+			r = v.reg;
+		} else if (lw_const_reg(w, t,
+					i	       ? 0 :
+					t == ATLAS_F32 ? 0x3f800000u :
+							 0x3ff0000000000000ull,
+					&r)) {
+			return -1;
+		}
+		in.src[base - 1 + i] = r;
+	}
+	if (e->nargs == base + 3) {
+		const struct kl_expr *tr = e->args[base + 2];
+
+		if (tr->kind != KE_STRING ||
+		    (sub = isa_name_find(names,
+					 gemm ? ISA_GEMM_TRANS : ISA_GEMV_TRANS,
+					 tr->str)) < 0)
+			return lw_efail(w, tr,
+					"%s() transpose must be %s, as a "
+					"string literal",
+					e->name,
+					gemm ? "\"nn\", \"tn\", \"nt\" or "
+					       "\"tt\"" :
+					       "\"n\" or \"t\"");
+	}
+	in.sub = (uint8_t)sub;
+	return lw_emit(w, &in);
+}
+
+/* dot(a, b, n): the sum of a[i] * b[i] for i < n, in the arrays' type. */
+static int dot(struct lw *w, const struct kl_expr *e, struct val *res,
+	       uint16_t dst, int dt)
+{
+	struct isa_insn in;
+	struct val n;
+	long pa[2];
+	uint16_t r = 0;
+	int t;
+
+	if ((t = blas_arrays(w, e, 2, pa)) < 0 ||
+	    value_arg(w, e, 2, ATLAS_U32, "count", &n) ||
+	    lw_dest(w, t, dst, dt, &r))
+		return -1;
+	memset(&in, 0, sizeof in);
+	in.op = OP_DOT;
+	in.type = (uint8_t)t;
+	in.pred = ISA_NO_PRED;
+	in.dst = r;
+	in.src[0] = (uint16_t)(pa[0] + 1);
+	in.src[1] = (uint16_t)(pa[1] + 1);
+	in.src[2] = n.reg;
+	if (lw_emit(w, &in))
+		return -1;
+	lw_set_reg(res, t, r);
+	return 0;
+}
+
 /* ---- calls --------------------------------------------------------------- */
 
 static int check_nargs(struct lw *w, const struct kl_expr *e,
 		       const struct fn *f)
 {
+	if (f->nargs == -1)
+		return 0;
 	if (f->nargs == -2) {
 		if (e->nargs >= 2)
 			return 0;
@@ -495,6 +635,11 @@ int lw_call(struct lw *w, const struct kl_expr *e, struct val *v, uint16_t dst,
 		return atom_typed(w, e, f);
 	case F_ATOM:
 		return atom(w, e, f, v, dst, dt);
+	case F_GEMM:
+	case F_GEMV:
+		return blas_rows(w, e, f);
+	case F_DOT:
+		return dot(w, e, v, dst, dt);
 	default:
 		return parallel(w, e, f);
 	}

@@ -167,6 +167,28 @@ void verify_decode(const struct isa_insn *in, struct opnds *o)
 		rd(o, in->src[1], ATLAS_U64);
 		rd(o, in->src[2], ATLAS_U32);
 		break;
+	case FMT_GEMM:
+	case FMT_GEMV: {
+		/* handles C A B (y A x); the row, sizes and leading
+		   dimensions; alpha and beta */
+		const unsigned nu = isa_op_table[in->op].fmt == FMT_GEMM ? 6 :
+									   3;
+
+		rd(o, in->dst, ATLAS_U64);
+		rd(o, in->src[0], ATLAS_U64);
+		rd(o, in->src[1], ATLAS_U64);
+		for (unsigned i = 2; i < 2 + nu; i++)
+			rd(o, in->src[i], ATLAS_U32);
+		rd(o, in->src[2 + nu], t);
+		rd(o, in->src[3 + nu], t);
+		break;
+	}
+	case FMT_DOT:
+		rd(o, in->src[0], ATLAS_U64);
+		rd(o, in->src[1], ATLAS_U64);
+		rd(o, in->src[2], ATLAS_U32);
+		wr(o, in->dst, t);
+		break;
 	case FMT_R: /* cls.get, phase.get */
 		wr(o, in->dst, in->op == OP_CLS_GET ? ATLAS_U8 : ATLAS_U32);
 		break;
@@ -389,7 +411,9 @@ static enum atlas_status check_types(struct verifier *v,
 	if ((info->fmt == FMT_FENCE && in->sub >= SCOPE_COUNT) ||
 	    (info->fmt == FMT_PMAP && in->sub >= MAP_COUNT) ||
 	    (info->fmt == FMT_PMAP2 && in->sub >= MAP2_COUNT) ||
-	    (info->fmt == FMT_PREDUCE && in->sub >= RED_COUNT))
+	    (info->fmt == FMT_PREDUCE && in->sub >= RED_COUNT) ||
+	    (info->fmt == FMT_GEMM && in->sub >= ISA_GEMM_TRANS) ||
+	    (info->fmt == FMT_GEMV && in->sub >= ISA_GEMV_TRANS))
 		return verify_fail(v, "unsupported", in->line, in->col,
 				   "unsupported operation: %s variant %u",
 				   opname(in, name, sizeof name),

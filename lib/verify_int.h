@@ -17,8 +17,8 @@
 /* The registers and predicates one instruction reads and writes. */
 struct opnds {
 	int nr; /* reads r[0..nr), of types rt[] */
-	uint16_t r[4];
-	uint8_t rt[4];
+	uint16_t r[ISA_MAX_SRC + 1];
+	uint8_t rt[ISA_MAX_SRC + 1];
 	uint16_t rbase; /* REDUCE: also reads r[rbase .. rbase + rcount) */
 	uint64_t rcount;
 	uint8_t rtype;

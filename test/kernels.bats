@@ -166,7 +166,7 @@ special() {
 	cmp s1 s
 }
 
-@test "gemv_f32: y = A x, one row per lane, summed in order" {
+@test "gemv_f32: y = A x, one row per lane, within 1e-4 relative" {
 	local m=200 n=50 lda=64
 	gen f32 $((m * lda)) 11 -2 2 > A
 	gen f32 $n 12 -2 2 > x
@@ -183,14 +183,16 @@ special() {
 				for 0 .. $n - 1;
 			print pack("f<", $s);
 		}' $m $n $lda > want
-	cmp y want
+	# OpenBLAS sums in its own order: 1e-4 relative (issue 7), or 1e-4
+	# of the largest sum of |A x| terms (n * 4) where they cancel
+	near f32 y want 4 1e-4 $(echo "$n * 4 / 10000" | bc -l)
 }
 
-@test "gemm_f32: C = A B, one element of C per lane, summed in order" {
+@test "gemm_f32: C = A B, one row of C per lane, within 1e-4 relative" {
 	local m=20 n=30 k=40 lda=41 ldb=32 ldc=30
 	gen f32 $((m * lda)) 13 -2 2 > A
 	gen f32 $((k * ldb)) 14 -2 2 > B
-	# one lane per element of C, which is resident: lanes and size given
+	# one lane per row of C, which is resident: lanes and size given
 	kr gemm_f32 A=A B=B C=C m=$m n=$n k=$k lda=$lda ldb=$ldb ldc=$ldc \
 		--lanes $((m * n)) --size C=$((m * ldc))
 	perl -e 'my ($m, $n, $k, $lda, $ldb, $ldc) = @ARGV;
@@ -209,7 +211,7 @@ special() {
 		}
 		binmode STDOUT; print pack("f<*", @C)' \
 		$m $n $k $lda $ldb $ldc > want
-	cmp C want
+	near f32 C want 4 1e-4 $(echo "$k * 4 / 10000" | bc -l)
 }
 
 @test "layer_norm: each row to mean 0, variance 1, then gamma and beta" {

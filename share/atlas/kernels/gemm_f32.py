@@ -1,4 +1,4 @@
-"""gemm_f32: matrix product C = A B, f32, one lane per element of C."""
+"""gemm_f32: matrix product C = A B, f32, one lane per row of C (OpenBLAS)."""
 from atlas_kernel import DeviceArray, atlas_kernel, f32, get_global_id, u32
 
 
@@ -7,15 +7,10 @@ def gemm_f32(A: DeviceArray[f32], B: DeviceArray[f32], C: DeviceArray[f32], m: u
     """C[i * ldc + j] = sum of A[i * lda + l] * B[l * ldb + j] for l < k.
 
     A is m by k, B is k by n and C is m by n, all row-major with rows
-    lda, ldb and ldc elements apart.  Lane t computes row t // n,
-    column t % n of C, for t < m * n.
+    lda, ldb and ldc elements apart.  Lane t computes row t of C, for
+    t < m, with the gemm instruction: the engine hands the rows of a
+    block to one cblas_sgemm call.
     """
     tid = get_global_id()
-    total = m * n
-    if tid < total:
-        i = tid // n
-        j = tid % n
-        sum_val = 0.0
-        for k_idx in range(k):
-            sum_val += A[i * lda + k_idx] * B[k_idx * ldb + j]
-        C[i * ldc + j] = sum_val
+    if tid < m:
+        gemm(A, B, C, tid, n, k, lda, ldb, ldc)
