@@ -20,9 +20,12 @@ ifeq ($(DEVELOPER),1)
 WARNFLAGS += -Werror
 endif
 
-PKGS     = libcjson libsodium hwloc openblas
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson)
+PKGS     = libcjson libsodium hwloc
+# OpenBLAS: its headers only; libatlas loads it when first needed
+# (lib/blas.c), so that its start-up costs nothing to programs that
+# never multiply matrices.
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) openblas 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcjson) -ldl
 
 ALL_CPPFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_FILE_OFFSET_BITS=64 \
 	-Ilib $(PKG_CFLAGS) $(CPPFLAGS)

@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include <cJSON.h>
-#include <cblas.h>
 #include <hwloc.h>
 #include <sodium.h>
 
@@ -235,9 +234,9 @@ static void find_dirs(char *bin, char *kernels, size_t cap)
 static const char *const *libraries(void)
 {
 	static const char *v[12];
-	const char *blas = openblas_get_config();
+	const char *blas = atlas_blas_config();
 
-	blas += strspn(blas, " ");
+	blas = blas ? blas + strspn(blas, " ") : "not available";
 	if (strncmp(blas, "OpenBLAS ", 9) == 0)
 		blas += 9;
 	v[0] = "libatlas", v[1] = atlas_version();

@@ -503,6 +503,13 @@ enum atlas_status atlas_validate_text(const char *text, size_t len,
 				      struct atlas_diags *d,
 				      struct atlas_error *err);
 
+/*
+ * OpenBLAS's build description (openblas_get_config), loading it if it
+ * is not yet loaded; NULL when it cannot be.  libatlas loads OpenBLAS
+ * only when a kernel or a benchmark first needs it.
+ */
+const char *atlas_blas_config(void);
+
 /* ---- benchmarks (man 1 atlas-bench)
  * ------------------------------------------
  *

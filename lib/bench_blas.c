@@ -6,11 +6,11 @@
  * peak cblas_sgemm reaches.  OpenBLAS gets as many threads as the
  * engine, so that neither side has more of the machine.
  */
-#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "bench.h"
 
 static const unsigned gemm_full[] = {64, 256, 1024};
@@ -28,6 +28,7 @@ struct blas_run {
 	struct atlas_launch l;
 	struct atlas_arg args[16];
 	size_t np;
+	const struct blas *blas; /* OpenBLAS, called directly */
 };
 
 static enum atlas_status run_cblas(void *arg, struct atlas_error *err)
@@ -36,12 +37,12 @@ static enum atlas_status run_cblas(void *arg, struct atlas_error *err)
 
 	(void)err;
 	if (r->gemv)
-		cblas_sgemv(CblasRowMajor, CblasNoTrans, r->n, r->n, 1.0f, r->a,
-			    r->n, r->b, 1, 0.0f, r->c, 1);
+		r->blas->sgemv(CblasRowMajor, CblasNoTrans, r->n, r->n, 1.0f,
+			       r->a, r->n, r->b, 1, 0.0f, r->c, 1);
 	else
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r->n,
-			    r->n, r->n, 1.0f, r->a, r->n, r->b, r->n, 0.0f,
-			    r->c, r->n);
+		r->blas->sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r->n,
+			       r->n, r->n, 1.0f, r->a, r->n, r->b, r->n, 0.0f,
+			       r->c, r->n);
 	return ATLAS_OK;
 }
 
@@ -227,13 +228,16 @@ static enum atlas_status one_kind(struct bench_ctx *c, struct blas_run *r,
 enum atlas_status bench_blas(struct bench_ctx *c)
 {
 	const int q = c->o->quick;
-	const int saved = openblas_get_num_threads();
 	struct blas_run r = {0};
 	enum atlas_status rc;
+	int saved;
 
+	if (!(r.blas = blas_get(c->err)))
+		return ATLAS_ERR_UNSUPPORTED;
 	if (!(r.e = bench_engine(c)))
 		return c->err ? c->err->code : ATLAS_ERR_NOMEM;
-	openblas_set_num_threads((int)c->threads);
+	saved = r.blas->get_num_threads();
+	r.blas->set_num_threads((int)c->threads);
 	r.ghz = clock_ghz();
 	rc = one_kind(c, &r, "gemm_f32", q ? gemm_quick : gemm_full,
 		      q ? 2 : sizeof gemm_full / sizeof *gemm_full);
@@ -241,7 +245,7 @@ enum atlas_status bench_blas(struct bench_ctx *c)
 	if (rc == ATLAS_OK && !c->stop)
 		rc = one_kind(c, &r, "gemv_f32", q ? gemv_quick : gemv_full,
 			      q ? 2 : sizeof gemv_full / sizeof *gemv_full);
-	openblas_set_num_threads(saved);
+	r.blas->set_num_threads(saved);
 	atlas_engine_free(r.e);
 	return rc;
 }

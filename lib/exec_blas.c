@@ -16,12 +16,12 @@
  * OpenBLAS thread, as a threaded sdot sums in an order that depends on the
  * thread count.
  */
-#include <cblas.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "blas.h"
 #include "exec.h"
 
 /* The operands of one lane: handles out, a, b, then the u32 values (row,
@@ -236,6 +236,10 @@ static void scale_rows(enum atlas_type t, uint8_t *c, uint64_t m, uint64_t n,
 		}
 }
 
+/* OpenBLAS, loaded by the first gemm, gemv or dot (exec_linalg); the
+   programs that hold one run on one engine thread */
+static const struct blas *B;
+
 static void call_gemm(const struct isa_insn *in, const struct blas_args *a,
 		      uint64_t m, uint8_t *c, const uint8_t *pa,
 		      const uint8_t *pb)
@@ -248,19 +252,19 @@ static void call_gemm(const struct isa_insn *in, const struct blas_args *a,
 
 		memcpy(&al, &a->alpha, 4);
 		memcpy(&be, &a->beta, 4);
-		cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)a->n, (int)a->k,
-			    al, (const float *)(const void *)pa, (int)a->lda,
-			    (const float *)(const void *)pb, (int)a->ldb, be,
-			    (float *)(void *)c, (int)a->ldc);
+		B->sgemm(CblasRowMajor, ta, tb, (int)m, (int)a->n, (int)a->k,
+			 al, (const float *)(const void *)pa, (int)a->lda,
+			 (const float *)(const void *)pb, (int)a->ldb, be,
+			 (float *)(void *)c, (int)a->ldc);
 	} else {
 		double al, be;
 
 		memcpy(&al, &a->alpha, 8);
 		memcpy(&be, &a->beta, 8);
-		cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)a->n, (int)a->k,
-			    al, (const double *)(const void *)pa, (int)a->lda,
-			    (const double *)(const void *)pb, (int)a->ldb, be,
-			    (double *)(void *)c, (int)a->ldc);
+		B->dgemm(CblasRowMajor, ta, tb, (int)m, (int)a->n, (int)a->k,
+			 al, (const double *)(const void *)pa, (int)a->lda,
+			 (const double *)(const void *)pb, (int)a->ldb, be,
+			 (double *)(void *)c, (int)a->ldc);
 	}
 }
 
@@ -279,19 +283,19 @@ static void call_gemv(const struct isa_insn *in, const struct blas_args *a,
 
 		memcpy(&al, &a->alpha, 4);
 		memcpy(&be, &a->beta, 4);
-		cblas_sgemv(CblasRowMajor, tr, rows, cols, al,
-			    (const float *)(const void *)pa, (int)a->lda,
-			    (const float *)(const void *)px, 1, be,
-			    (float *)(void *)y, 1);
+		B->sgemv(CblasRowMajor, tr, rows, cols, al,
+			 (const float *)(const void *)pa, (int)a->lda,
+			 (const float *)(const void *)px, 1, be,
+			 (float *)(void *)y, 1);
 	} else {
 		double al, be;
 
 		memcpy(&al, &a->alpha, 8);
 		memcpy(&be, &a->beta, 8);
-		cblas_dgemv(CblasRowMajor, tr, rows, cols, al,
-			    (const double *)(const void *)pa, (int)a->lda,
-			    (const double *)(const void *)px, 1, be,
-			    (double *)(void *)y, 1);
+		B->dgemv(CblasRowMajor, tr, rows, cols, al,
+			 (const double *)(const void *)pa, (int)a->lda,
+			 (const double *)(const void *)px, 1, be,
+			 (double *)(void *)y, 1);
 	}
 }
 
@@ -420,8 +424,7 @@ static int exec_dot(struct worker *w, const struct isa_insn *in,
 					       "out of memory");
 #define AT(j) (tmp[j] ? tmp[j] : p.r[j].p)
 			if (!rc && t == ATLAS_F32) {
-				float r = n ? cblas_sdot(
-						      (int)n,
+				float r = n ? B->sdot((int)n,
 						      (const float *)(void *)AT(
 							      1),
 						      1,
@@ -434,8 +437,7 @@ static int exec_dot(struct worker *w, const struct isa_insn *in,
 				memcpy(&bits, &r, 4);
 			} else if (!rc) {
 				double r =
-					n ? cblas_ddot(
-						    (int)n,
+					n ? B->ddot((int)n,
 						    (const double *)(void *)AT(
 							    1),
 						    1,
@@ -464,19 +466,28 @@ static int exec_dot(struct worker *w, const struct isa_insn *in,
 int exec_linalg(struct worker *w, const struct isa_insn *in,
 		const struct split *s)
 {
-	int procs = openblas_get_num_procs();
+	struct atlas_error e;
+	int procs;
 	int want = w->ctx->threads ? (int)w->ctx->threads : 1;
-	const int old = openblas_get_num_threads();
-	int rc;
+	int old, rc;
 
+	if (!B && !(B = blas_get(&e))) {
+		size_t k = 0;
+
+		while (k + 1 < w->nlanes && !s->mask[k])
+			k++;
+		return lane_fail(w, in, k, ATLAS_ERR_EXEC, "%s", e.msg);
+	}
+	procs = B->get_num_procs();
+	old = B->get_num_threads();
 	if (procs > 0 && want > procs)
 		want = procs;
 	if (in->op == OP_DOT)
 		want = 1;
 	if (want != old)
-		openblas_set_num_threads(want);
+		B->set_num_threads(want);
 	rc = in->op == OP_DOT ? exec_dot(w, in, s) : exec_rows(w, in, s);
 	if (want != old)
-		openblas_set_num_threads(old);
+		B->set_num_threads(old);
 	return rc;
 }
