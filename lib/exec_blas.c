@@ -58,13 +58,21 @@ static void lane_args(struct worker *w, const struct isa_insn *in, size_t k,
 }
 
 /* b continues the run that a's row starts, m rows long. */
+/*
+ * Does row b continue the call of m rows that a starts?  Calls never
+ * cross a multiple of ATLAS_STREAM_BLOCK rows: OpenBLAS's result for a
+ * row depends on where it falls in its call, and streamed chunks start
+ * at such multiples, so fixed groups keep the output independent of the
+ * pool size.
+ */
 static int continues(const struct blas_args *a, const struct blas_args *b,
 		     uint64_t m)
 {
-	return b->i == a->i + m && b->hc == a->hc && b->ha == a->ha &&
-	       b->hb == a->hb && b->n == a->n && b->k == a->k &&
-	       b->lda == a->lda && b->ldb == a->ldb && b->ldc == a->ldc &&
-	       b->alpha == a->alpha && b->beta == a->beta;
+	return b->i == a->i + m && b->i % ATLAS_STREAM_BLOCK != 0 &&
+	       b->hc == a->hc && b->ha == a->ha && b->hb == a->hb &&
+	       b->n == a->n && b->k == a->k && b->lda == a->lda &&
+	       b->ldb == a->ldb && b->ldc == a->ldc && b->alpha == a->alpha &&
+	       b->beta == a->beta;
 }
 
 /* An element range [lo, hi) of one array touched by a call. */

@@ -255,11 +255,12 @@ static int atomic_lit(const struct an *a, const struct kl_expr *idx,
  * whose old value is used, which a reduction combined at the end could
  * not give).
  */
+static void access_k(struct an *a, long p, const struct kl_expr *idx,
+		     int atomic, int m, const struct kval *kp);
+
 static void access(struct an *a, long p, const struct kl_expr *idx, int atomic)
 {
-	struct arr *r = &a->arrs[p];
 	struct kval k;
-	uint64_t lit;
 	int m;
 
 	memset(&k, 0, sizeof k);
@@ -267,6 +268,17 @@ static void access(struct an *a, long p, const struct kl_expr *idx, int atomic)
 		m = ka_record_index(a, idx, &k);
 	else
 		m = 0; /* atomic_add_f32(r, v): r[0] */
+	access_k(a, p, idx, atomic, m, &k);
+}
+
+/* access, with the record match m and its K already found. */
+static void access_k(struct an *a, long p, const struct kl_expr *idx,
+		     int atomic, int m, const struct kval *kp)
+{
+	struct arr *r = &a->arrs[p];
+	const struct kval k = *kp;
+	uint64_t lit;
+
 	if (r->accesses++ == 0) {
 		r->matched = m;
 		r->k = k;
@@ -358,6 +370,36 @@ static int use_parallel(struct an *a, const struct kl_expr *e)
  * y[row] only, an access like any other; C and y are read only when
  * alpha and beta are given (beta 0 reads nothing).
  */
+/*
+ * gemm's row of A (i = 0, untransposed) or C (i = 2) for the lane: a
+ * record of lda or ldc elements when row is the lane id and the leading
+ * dimension a literal or an unassigned integer parameter (BLAS needs it
+ * at least k, or n: a row never reaches the next one).  0 otherwise.
+ */
+static int gemm_row(const struct an *a, const struct kl_expr *e, size_t i,
+		    struct kval *k)
+{
+	const struct kl_expr *ld = e->args[i == 0 ? 6 : 8];
+	const struct kl_expr *tr = e->nargs > 11 ? e->args[11] : NULL;
+	long q;
+
+	memset(k, 0, sizeof *k);
+	if (e->nargs < 9 || !ka_is_lane(a, e->args[3]) ||
+	    (i == 0 && tr && (tr->kind != KE_STRING || tr->str[0] != 'n')))
+		return 0;
+	ld = ka_resolve(a, ld);
+	if (ld && ld->kind == KE_INT && ld->ival >= 1 &&
+	    ld->ival <= PROGRAM_RECORD_MAX) {
+		k->lit = ld->ival;
+		return 1;
+	}
+	if ((q = ka_int_scalar_param(a, ld)) < 0)
+		return 0;
+	k->is_param = 1;
+	k->param = (size_t)q;
+	return 1;
+}
+
 static int use_blas(struct an *a, const struct kl_expr *e)
 {
 	const int gemm = ka_is_call(e, "gemm"), gemv = ka_is_call(e, "gemv");
@@ -367,18 +409,24 @@ static int use_blas(struct an *a, const struct kl_expr *e)
 		return 0;
 	for (size_t i = 0; i < e->nargs; i++) {
 		const long p = i < narr ? ka_array_of(a, e->args[i]) : -1;
+		struct kval k;
 
 		if (p < 0) {
 			use_expr(a, e->args[i], 1);
 			continue;
 		}
 		if (i < 2) {
-			a->arrs[p].resident = 1;
+			if (gemm && i == 0 && gemm_row(a, e, i, &k))
+				access_k(a, p, NULL, 0, 1, &k);
+			else
+				a->arrs[p].resident = 1;
 			a->out[p].read = 1;
 			continue;
 		}
 		if (gemv && e->nargs > 3)
 			access(a, p, e->args[3], 0);
+		else if (gemm && gemm_row(a, e, i, &k))
+			access_k(a, p, NULL, 0, 1, &k);
 		else
 			a->arrs[p].resident = 1;
 		a->out[p].written = 1;

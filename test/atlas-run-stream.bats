@@ -156,6 +156,41 @@ stat_of() {
 	done
 }
 
+@test "gemm_f32 streams the rows of A with B resident: any pool, any threads" {
+	local t p want=
+	# 300 rows of 70 (lda 72: two spare elements a row), B 70 x 50
+	"$REF" gen $((300 * 72)) 21 > a
+	"$REF" gen $((70 * 50)) 22 > b
+	for t in 1 2 3; do
+		for p in 4K 64K 1M 16M; do
+			run -0 --separate-stderr atlas-run --stats -t $t \
+				--pool-size $p gemm_f32 A=a B=b C=c n=50 k=70 \
+				lda=72 ldb=50 ldc=50
+			# A streamed (more than one chunk in a small pool), B held
+			[[ $stderr =~ resident_size\ 14000 ]]
+			[ $p != 4K ] || [[ $stderr =~ chunks\ 2 ]]
+			[ -n "$want" ] || want=$(digest c)
+			assert_equal "$(digest c)" "$want"
+		done
+	done
+	# within 1e-4 of the naive product, relative to the sum of |terms|
+	run -0 python3 - <<'PY'
+import array
+m, k, n, lda = 300, 70, 50, 72
+a = array.array("f"); a.frombytes(open("a", "rb").read())
+b = array.array("f"); b.frombytes(open("b", "rb").read())
+c = array.array("f"); c.frombytes(open("c", "rb").read())
+assert len(c) == m * n, len(c)
+worst = 0.0
+for i in range(m):
+    for j in range(n):
+        terms = [a[i * lda + l] * b[l * n + j] for l in range(k)]
+        worst = max(worst, abs(c[i * n + j] - sum(terms)) / sum(map(abs, terms)))
+print("ok" if worst < 1e-4 else worst)
+PY
+	assert_output ok
+}
+
 # ---- sizes -------------------------------------------------------------------
 
 @test "empty input: empty output, a zero sum, exit 0" {
