@@ -672,8 +672,9 @@ struct atlas_stream_options {
  *   read in lock-step, a whole number of records at a time, into one pool
  *   of opts->pool_size bytes allocated at the start; outputs are written
  *   chunk by chunk.  Launches cover a multiple of ATLAS_STREAM_BLOCK lanes
- *   (the last one excepted), numbered globally; a lane that touches its
- *   array outside its chunk fails, naming the array.
+ *   (1024 for programs that use gemm, gemv or dot; the last launch
+ *   excepted), numbered globally; a lane that touches its array outside
+ *   its chunk fails, naming the array.
  * - resident inputs are read whole once, within opts->max_resident bytes;
  *   resident outputs (their length from opts->sizes) and reductions
  *   (opts->sizes, else the length the program declares) are held zeroed

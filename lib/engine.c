@@ -242,11 +242,9 @@ static int needs_one_thread(const struct atlas_program *p)
 	for (size_t i = 0; i < p->ninsns; i++)
 		if (p->insns[i].op == OP_POOL_ALLOC ||
 		    p->insns[i].op == OP_ATOM_FETCH_ADD ||
-		    p->insns[i].op == OP_RES_ACCUM ||
-		    p->insns[i].op == OP_GEMM || p->insns[i].op == OP_GEMV ||
-		    p->insns[i].op == OP_DOT)
+		    p->insns[i].op == OP_RES_ACCUM)
 			return 1;
-	return 0;
+	return program_uses_blas(p);
 }
 
 static void free_pools(struct launch_ctx *c)

@@ -60,15 +60,15 @@ static void lane_args(struct worker *w, const struct isa_insn *in, size_t k,
 /* b continues the run that a's row starts, m rows long. */
 /*
  * Does row b continue the call of m rows that a starts?  Calls never
- * cross a multiple of ATLAS_STREAM_BLOCK rows: OpenBLAS's result for a
- * row depends on where it falls in its call, and streamed chunks start
- * at such multiples, so fixed groups keep the output independent of the
- * pool size.
+ * cross a multiple of PROGRAM_BLAS_GROUP rows: OpenBLAS's result for a
+ * row depends on the call it falls in, and streamed chunks start at such
+ * multiples, so fixed groups keep the output independent of the pool
+ * size.
  */
 static int continues(const struct blas_args *a, const struct blas_args *b,
 		     uint64_t m)
 {
-	return b->i == a->i + m && b->i % ATLAS_STREAM_BLOCK != 0 &&
+	return b->i == a->i + m && b->i % PROGRAM_BLAS_GROUP != 0 &&
 	       b->hc == a->hc && b->ha == a->ha && b->hb == a->hb &&
 	       b->n == a->n && b->k == a->k && b->lda == a->lda &&
 	       b->ldb == a->ldb && b->ldc == a->ldc && b->alpha == a->alpha &&
@@ -498,4 +498,13 @@ int exec_linalg(struct worker *w, const struct isa_insn *in,
 	if (want != old)
 		B->set_num_threads(old);
 	return rc;
+}
+
+int program_uses_blas(const struct atlas_program *p)
+{
+	for (size_t i = 0; i < p->ninsns; i++)
+		if (p->insns[i].op == OP_GEMM || p->insns[i].op == OP_GEMV ||
+		    p->insns[i].op == OP_DOT)
+			return 1;
+	return 0;
 }

@@ -178,6 +178,15 @@ enum atlas_status program_check_bound(const struct atlas_program *p,
 				      const struct atlas_stream_binding *b,
 				      struct atlas_error *err);
 
+/*
+ * Rows one gemm or gemv call of OpenBLAS never crosses a multiple of:
+ * its result for a row depends on how the rows were grouped into calls,
+ * so the groups are fixed, and streamed launches of programs that use
+ * these instructions (program_uses_blas) cover multiples of it.
+ */
+#define PROGRAM_BLAS_GROUP 1024
+int program_uses_blas(const struct atlas_program *p);
+
 /* Readers: build an unverified program from text.  err->line/col set. */
 enum atlas_status asm_read(const char *text, size_t len,
 			   struct atlas_program **out, struct atlas_error *err);

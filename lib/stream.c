@@ -216,29 +216,31 @@ static enum atlas_status held_count(const struct srun *r, size_t i, uint64_t *n,
 static enum atlas_status plan_pool(struct srun *r, struct atlas_error *err)
 {
 	const struct atlas_program *p = r->p;
+	/* whole groups of BLAS rows (program.h), else whole blocks */
+	const uint64_t granule = program_uses_blas(p) ? PROGRAM_BLAS_GROUP :
+							ATLAS_STREAM_BLOCK;
 	uint64_t per_lane = 0, bytes = 0;
 	uint8_t *at;
 
 	for (size_t i = 0; i < p->nparams; i++)
 		if (r->a[i].role == R_STREAM) {
-			if (r->a[i].k > STREAM_POOL_MAX / r->a[i].esize /
-						ATLAS_STREAM_BLOCK) {
+			if (r->a[i].k >
+			    STREAM_POOL_MAX / r->a[i].esize / granule) {
 				atlas_error_set(err, ATLAS_ERR_LIMIT, 0, 0,
 						"%s: records of %" PRIu64
 						" elements are too long to "
-						"stream (%d of them exceed "
-						"%" PRIu64 " bytes)",
+						"stream (%" PRIu64 " of them "
+						"exceed %" PRIu64 " bytes)",
 						p->params[i].name, r->a[i].k,
-						ATLAS_STREAM_BLOCK,
-						STREAM_POOL_MAX);
+						granule, STREAM_POOL_MAX);
 				return ATLAS_ERR_LIMIT;
 			}
 			per_lane += r->a[i].k * r->a[i].esize;
 		}
 	r->chunk = per_lane ? r->o.pool_size / per_lane : r->o.pool_size;
-	r->chunk -= r->chunk % ATLAS_STREAM_BLOCK;
-	if (r->chunk < ATLAS_STREAM_BLOCK)
-		r->chunk = ATLAS_STREAM_BLOCK;
+	r->chunk -= r->chunk % granule;
+	if (r->chunk < granule)
+		r->chunk = granule;
 	for (size_t i = 0; i < p->nparams; i++)
 		if (r->a[i].role == R_STREAM)
 			bytes += align_up(r->chunk * r->a[i].k * r->a[i].esize);

@@ -158,17 +158,18 @@ stat_of() {
 
 @test "gemm_f32 streams the rows of A with B resident: any pool, any threads" {
 	local t p want=
-	# 300 rows of 70 (lda 72: two spare elements a row), B 70 x 50
-	"$REF" gen $((300 * 72)) 21 > a
-	"$REF" gen $((70 * 50)) 22 > b
+	# 2100 rows of 30 (lda 32: two spare elements a row), B 30 x 20;
+	# launches come in groups of 1024 rows
+	"$REF" gen $((2100 * 32)) 21 > a
+	"$REF" gen $((30 * 20)) 22 > b
 	for t in 1 2 3; do
 		for p in 4K 64K 1M 16M; do
 			run -0 --separate-stderr atlas-run --stats -t $t \
-				--pool-size $p gemm_f32 A=a B=b C=c n=50 k=70 \
-				lda=72 ldb=50 ldc=50
-			# A streamed (more than one chunk in a small pool), B held
-			[[ $stderr =~ resident_size\ 14000 ]]
-			[ $p != 4K ] || [[ $stderr =~ chunks\ 2 ]]
+				--pool-size $p gemm_f32 A=a B=b C=c n=20 k=30 \
+				lda=32 ldb=20 ldc=20
+			# A streamed (three chunks in a small pool), B held
+			[[ $stderr =~ resident_size\ 2400 ]]
+			[ $p != 4K ] || [[ $stderr =~ chunks\ 3 ]]
 			[ -n "$want" ] || want=$(digest c)
 			assert_equal "$(digest c)" "$want"
 		done
@@ -176,7 +177,7 @@ stat_of() {
 	# within 1e-4 of the naive product, relative to the sum of |terms|
 	run -0 python3 - <<'PY'
 import array
-m, k, n, lda = 300, 70, 50, 72
+m, k, n, lda = 2100, 30, 20, 32
 a = array.array("f"); a.frombytes(open("a", "rb").read())
 b = array.array("f"); b.frombytes(open("b", "rb").read())
 c = array.array("f"); c.frombytes(open("c", "rb").read())
