@@ -394,16 +394,14 @@ static int atom(struct lw *w, const struct kl_expr *e, const struct fn *f,
 	return 0;
 }
 
-/* ---- parallel operations ------------------------------------------------- */
-
-static int parallel(struct lw *w, const struct kl_expr *e, const struct fn *f)
+/*
+ * The first narr arguments of a high-order or BLAS call: arrays, all of
+ * f32 or all of f64; their type, or -1.
+ */
+static int float_arrays(struct lw *w, const struct kl_expr *e, size_t narr,
+			long *pa)
 {
-	const size_t narr = f->cls == F_PMAP2 ? 3 : 2, iop = narr;
-	const struct kl_expr *opn = e->args[iop];
-	long pa[3];
-	struct isa_insn in;
-	struct val n;
-	int t, sub;
+	int t;
 
 	for (size_t i = 0; i < narr; i++)
 		if ((pa[i] = array_arg(w, e, i)) < 0)
@@ -417,6 +415,22 @@ static int parallel(struct lw *w, const struct kl_expr *e, const struct fn *f)
 					"got DeviceArray[%s]",
 					e->name,
 					lt_name(lw_param_type(w, pa[i])));
+	return t;
+}
+
+/* ---- parallel operations ------------------------------------------------- */
+
+static int parallel(struct lw *w, const struct kl_expr *e, const struct fn *f)
+{
+	const size_t narr = f->cls == F_PMAP2 ? 3 : 2, iop = narr;
+	const struct kl_expr *opn = e->args[iop];
+	long pa[3];
+	struct isa_insn in;
+	struct val n;
+	int t, sub;
+
+	if ((t = float_arrays(w, e, narr, pa)) < 0)
+		return -1;
 	if (opn->kind != KE_STRING)
 		return lw_efail(w, opn,
 				"%s() operation must be a string literal",
@@ -451,27 +465,6 @@ static int parallel(struct lw *w, const struct kl_expr *e, const struct fn *f)
 
 /* ---- BLAS ---------------------------------------------------------------- */
 
-/* The arrays of a BLAS call: all f32 or all f64; their type, or -1. */
-static int blas_arrays(struct lw *w, const struct kl_expr *e, size_t narr,
-		       long *pa)
-{
-	int t;
-
-	for (size_t i = 0; i < narr; i++)
-		if ((pa[i] = array_arg(w, e, i)) < 0)
-			return -1;
-	t = lw_param_type(w, pa[0]);
-	for (size_t i = 0; i < narr; i++)
-		if (lw_param_type(w, pa[i]) != t ||
-		    (t != ATLAS_F32 && t != ATLAS_F64))
-			return lw_efail(w, e->args[i],
-					"%s() needs arrays of f32 or of f64, "
-					"got DeviceArray[%s]",
-					e->name,
-					lt_name(lw_param_type(w, pa[i])));
-	return t;
-}
-
 /*
  * gemm(A, B, C, row, n, k, lda, ldb, ldc[, alpha, beta[, "nt"]]) and
  * gemv(A, x, y, row, n, lda[, alpha, beta[, "t"]]): alpha 1 and beta 0
@@ -492,7 +485,7 @@ static int blas_rows(struct lw *w, const struct kl_expr *e, const struct fn *f)
 		return lw_efail(w, e,
 				"%s() takes %zu, %zu or %zu arguments, got %zu",
 				e->name, base, base + 2, base + 3, e->nargs);
-	if ((t = blas_arrays(w, e, 3, pa)) < 0)
+	if ((t = float_arrays(w, e, 3, pa)) < 0)
 		return -1;
 	memset(&in, 0, sizeof in);
 	in.op = (uint16_t)f->op;
@@ -562,7 +555,7 @@ static int dot(struct lw *w, const struct kl_expr *e, struct val *res,
 	uint16_t r = 0;
 	int t;
 
-	if ((t = blas_arrays(w, e, 2, pa)) < 0 ||
+	if ((t = float_arrays(w, e, 2, pa)) < 0 ||
 	    value_arg(w, e, 2, ATLAS_U32, "count", &n) ||
 	    lw_dest(w, t, dst, dt, &r))
 		return -1;
