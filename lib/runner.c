@@ -535,9 +535,13 @@ enum atlas_status atlas_bind_command_line(const struct atlas_program *p,
 	    (rc = check_output(p, b, cl->output, so, err)) ||
 	    (!cl->force && (rc = check_terminals(p, b, err))))
 		return rc;
-	atlas_topo_get(&topo);
-	if (!cl->threads)
-		cl->threads = stdio_pipe(p, b) ? 1 : topo.cores;
+	/* the topology (some ms of hwloc) only when a default needs it */
+	if (!cl->threads && stdio_pipe(p, b))
+		cl->threads = 1;
+	if (!cl->threads) {
+		atlas_topo_get(&topo);
+		cl->threads = topo.cores;
+	}
 	if (!cl->pool_size)
 		cl->pool_size = atlas_pool_size_for(cl->threads);
 	cl->resident |= !atlas_program_streams(p);

@@ -65,14 +65,19 @@ static void load(void)
 		cpuinfo_model();
 		return;
 	}
-	/* only what is needed: no I/O devices, no PCI scan */
-	if (hwloc_topology_set_io_types_filter(
+	/* only what is needed: cores, caches and the package's model; no
+	   I/O devices, no PCI scan (hwloc's load is most of atlas-run's
+	   start-up) */
+	if (hwloc_topology_set_all_types_filter(
 		    t, HWLOC_TYPE_FILTER_KEEP_NONE) == 0 &&
+	    hwloc_topology_set_type_filter(t, HWLOC_OBJ_CORE,
+					   HWLOC_TYPE_FILTER_KEEP_ALL) == 0 &&
+	    hwloc_topology_set_type_filter(t, HWLOC_OBJ_PACKAGE,
+					   HWLOC_TYPE_FILTER_KEEP_ALL) == 0 &&
+	    hwloc_topology_set_cache_types_filter(
+		    t, HWLOC_TYPE_FILTER_KEEP_ALL) == 0 &&
 	    hwloc_topology_load(t) == 0) {
 		int c = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
-
-		if (c > 0)
-			topo.cores = (unsigned)c;
 		hwloc_obj_t pkg =
 			hwloc_get_obj_by_type(t, HWLOC_OBJ_PACKAGE, 0);
 		const char *model =
