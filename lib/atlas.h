@@ -513,7 +513,7 @@ const char *atlas_blas_config(void);
 /* ---- benchmarks (man 1 atlas-bench)
  * ------------------------------------------
  *
- * Suites produce measurements; the program formats them.  Method: every
+ * Suites produce measurements; the functions below format them.  Method: every
  * measurement is preceded by a warm-up run, repeated, and summarised by
  * its median, minimum and maximum; a ratio compares two medians measured
  * A/B interleaved in the same repetitions.
@@ -557,6 +557,90 @@ enum atlas_status atlas_bench_run(const char *suite,
 				  const struct atlas_bench_options *o,
 				  atlas_bench_emit emit, void *arg,
 				  struct atlas_error *err);
+
+/*
+ * The versions of libatlas and the libraries it uses (OpenBLAS, hwloc,
+ * cJSON, libsodium), as name, version pairs; NULL-terminated.  Static
+ * storage; OpenBLAS is loaded if it is not yet ("not available" if it
+ * cannot be).
+ */
+const char *const *atlas_bench_libraries(void);
+
+/* What a report says of the machine and of the run. */
+struct atlas_bench_machine {
+	const struct atlas_topo *topo; /* atlas_topo_get */
+	const char *const *libraries;  /* name, version pairs; NULL-ended */
+	unsigned threads;	       /* 0: 1 */
+	unsigned reps;		       /* 0: each suite's default */
+	int quick;		       /* --quick */
+};
+
+/*
+ * The table's header: the CPU, its cores and caches, the libraries and
+ * the run's settings, ending in an empty line.  A malloc'd string, or
+ * NULL when out of memory.
+ */
+char *atlas_bench_header(const struct atlas_bench_machine *h);
+
+/*
+ * The n measurements of v as an aligned table, a line of column names
+ * first (suite, name, size, median, min, max, throughput, ratio,
+ * against).  A malloc'd string, or NULL when out of memory.
+ */
+char *atlas_bench_table(const struct atlas_measure *v, size_t n);
+
+/*
+ * The report of man 1 atlas-bench --json: the machine, the run and the n
+ * measurements of v.  A malloc'd string, or NULL when out of memory.
+ */
+char *atlas_bench_json(const struct atlas_measure *v, size_t n,
+		       const struct atlas_bench_machine *h);
+
+/*
+ * The n measurements of v as CSV (RFC 4180, CRLF line ends), a header
+ * record of the field names first.  A malloc'd string, or NULL when out
+ * of memory.
+ */
+char *atlas_bench_csv(const struct atlas_measure *v, size_t n);
+
+/*
+ * An SVG line chart of the kernels suite's measurements among v:
+ * throughput against size on a log2 axis, one line per kernel, with a
+ * legend.  A malloc'd string, or NULL when out of memory.
+ */
+char *atlas_bench_svg(const struct atlas_measure *v, size_t n);
+
+/* The measurements of a previous report, to compare with. */
+struct atlas_bench_baseline;
+
+/*
+ * Read text[0..len), a report of atlas-bench --json.  NULL on failure
+ * (ATLAS_ERR_PARSE: "not a report of atlas-bench --json"); free the result
+ * with atlas_bench_baseline_free.
+ */
+struct atlas_bench_baseline *
+atlas_bench_baseline_parse(const char *text, size_t len,
+			   struct atlas_error *err);
+
+/* Free b; NULL is a no-op. */
+void atlas_bench_baseline_free(struct atlas_bench_baseline *b);
+
+/* One measurement against its baseline. */
+struct atlas_bench_delta {
+	double baseline_ns; /* the baseline's median; 0: not in it */
+	double pct;	    /* the median's change, percent; 0 if none */
+	int regression;	    /* pct above the threshold */
+};
+
+/*
+ * Compare each of the n measurements of v with the baseline's of the same
+ * suite, name and size, filling d[0..n).  A regression is a median more
+ * than threshold percent above the baseline's.  Returns the number of
+ * regressions.
+ */
+size_t atlas_bench_compare(const struct atlas_bench_baseline *b,
+			   const struct atlas_measure *v, size_t n,
+			   double threshold, struct atlas_bench_delta *d);
 
 /* ---- the machine ----------------------------------------------------------
  */
