@@ -10,6 +10,7 @@
  * serves best.
  */
 #include <assert.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,4 +288,79 @@ void fmt_writer_discard(struct fmt_writer *w)
 {
 	free(w->text);
 	w->text = NULL;
+}
+
+enum atlas_status fmt_reader_status(const struct fmt_reader *r,
+				    struct atlas_error *err)
+{
+	if (r->failed) {
+		if (err)
+			*err = r->err;
+		return r->err.code;
+	}
+	if (r->partial) {
+		atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
+				"%s: trailing partial element (%zu bytes; %s "
+				"elements are %zu bytes)",
+				r->label, r->partial, atlas_type_name(r->type),
+				r->esize);
+		return ATLAS_ERR_INPUT;
+	}
+	return ATLAS_OK;
+}
+
+/* Make *data hold cap elements of r. */
+static enum atlas_status grow_to(const struct fmt_reader *r, uint8_t **data,
+				 uint64_t cap, struct atlas_error *err)
+{
+	uint8_t *q;
+
+	if (cap > (SIZE_MAX - 1) / r->esize ||
+	    !(q = realloc(*data, (size_t)(cap * r->esize) + 1))) {
+		atlas_error_set(err, ATLAS_ERR_NOMEM, 0, 0, "out of memory");
+		return ATLAS_ERR_NOMEM;
+	}
+	*data = q;
+	return ATLAS_OK;
+}
+
+enum atlas_status fmt_read_whole(struct fmt_reader *r, const char *name,
+				 uint64_t max_bytes, uint8_t **data,
+				 uint64_t *count, struct atlas_error *err)
+{
+	const uint64_t limit = max_bytes / r->esize; /* elements */
+	uint64_t cap = r->count != ATLAS_COUNT_UNSET ? r->count :
+						       (64 * 1024) / r->esize;
+	enum atlas_status rc;
+	uint64_t probe;
+
+	*data = NULL;
+	*count = 0;
+	if ((r->count != ATLAS_COUNT_UNSET && r->count > limit))
+		goto too_big;
+	if (cap > limit)
+		cap = limit;
+	if ((rc = grow_to(r, data, cap, err)) != ATLAS_OK)
+		return rc;
+	while (!r->eof) {
+		if (*count < cap) {
+			*count += fmt_read(r, *data + *count * r->esize,
+					   (size_t)(cap - *count));
+			continue;
+		}
+		if (cap == limit) { /* full: one more element is too many */
+			if (fmt_read(r, &probe, 1) == 1)
+				goto too_big;
+			break;
+		}
+		cap = cap > limit / 2 ? limit : cap * 2 + 1;
+		if ((rc = grow_to(r, data, cap, err)) != ATLAS_OK)
+			return rc;
+	}
+	return fmt_reader_status(r, err);
+too_big:
+	atlas_error_set(err, ATLAS_ERR_LIMIT, 0, 0,
+			"%s: resident input larger than %" PRIu64 " bytes",
+			name, max_bytes);
+	return ATLAS_ERR_LIMIT;
 }

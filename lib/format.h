@@ -88,6 +88,26 @@ enum atlas_status fmt_reader_open(struct fmt_reader *r, int fd,
  */
 size_t fmt_read(struct fmt_reader *r, void *buf, size_t n);
 
+/*
+ * After the last fmt_read: the error that ends r, if any: its deferred
+ * error (r->failed), else a partial trailing element ("LABEL: trailing
+ * partial element (N bytes; f32 elements are 4 bytes)", ATLAS_ERR_INPUT).
+ */
+enum atlas_status fmt_reader_status(const struct fmt_reader *r,
+				    struct atlas_error *err);
+
+/*
+ * Read every element r gives into a malloc'd buffer (*data, free it;
+ * one byte more than *count elements, so never a malloc(0)), at once
+ * when r->count is known, else growing it geometrically, and then
+ * fmt_reader_status.  More than max_bytes fails with "NAME: resident
+ * input larger than MAX bytes" (ATLAS_ERR_LIMIT).  *data and *count hold
+ * what was read whatever the result.
+ */
+enum atlas_status fmt_read_whole(struct fmt_reader *r, const char *name,
+				 uint64_t max_bytes, uint8_t **data,
+				 uint64_t *count, struct atlas_error *err);
+
 /* Free what the reader holds (not the fd). */
 void fmt_reader_close(struct fmt_reader *r);
 

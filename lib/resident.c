@@ -111,88 +111,23 @@ static enum atlas_status too_big(const struct res_run *r,
 }
 
 /* Grow a->data to hold cap elements. */
-static enum atlas_status grow(struct res_arr *a, uint64_t cap,
-			      struct atlas_error *err)
-{
-	uint8_t *q;
-
-	/* one byte more: malloc(0) may fail */
-	if (cap > (SIZE_MAX - 1) / a->esize ||
-	    !(q = realloc(a->data, (size_t)(cap * a->esize) + 1)))
-		return nomem(err);
-	a->data = q;
-	return ATLAS_OK;
-}
-
-/*
- * Read every element rd gives into a->data, within the limit: at once
- * when the count is known before (a .npy header, a regular raw file),
- * else growing the buffer geometrically.
- */
-static enum atlas_status read_whole(const struct res_run *r,
-				    const struct isa_param *q,
-				    struct fmt_reader *rd, struct res_arr *a,
-				    struct atlas_error *err)
-{
-	const uint64_t limit = r->max / a->esize; /* elements */
-	uint64_t cap = rd->count != ATLAS_COUNT_UNSET ? rd->count :
-							(64 * 1024) / a->esize;
-	enum atlas_status rc;
-	uint64_t probe;
-
-	if (rd->count != ATLAS_COUNT_UNSET && rd->count > limit)
-		return too_big(r, q, "input", err);
-	if (cap > limit)
-		cap = limit;
-	if ((rc = grow(a, cap, err)) != ATLAS_OK)
-		return rc;
-	while (!rd->eof) {
-		if (a->count < cap) {
-			a->count += fmt_read(rd, a->data + a->count * a->esize,
-					     (size_t)(cap - a->count));
-			continue;
-		}
-		if (cap == limit) { /* full: one more element is too many */
-			if (fmt_read(rd, &probe, 1) == 1)
-				return too_big(r, q, "input", err);
-			break;
-		}
-		cap = cap > limit / 2 ? limit : cap * 2 + 1;
-		if ((rc = grow(a, cap, err)) != ATLAS_OK)
-			return rc;
-	}
-	return ATLAS_OK;
-}
-
 /* Read input array i whole, within the limit, in its binding's format. */
 static enum atlas_status read_input(struct res_run *r, size_t i,
 				    struct atlas_error *err)
 {
 	const struct isa_param *q = &r->p->params[i];
 	const struct atlas_stream_binding *b = &r->b[i];
-	const char *label = b->label ? b->label : q->name;
 	struct res_arr *a = &r->a[i];
 	struct fmt_reader rd;
 	enum atlas_status rc;
 
-	if ((rc = fmt_reader_open(&rd, b->fd, b->format, q->type, label,
-				  err)) != ATLAS_OK)
+	if ((rc = fmt_reader_open(&rd, b->fd, b->format, q->type,
+				  b->label ? b->label : q->name, err)) !=
+	    ATLAS_OK)
 		return rc;
 	a->esize = rd.esize;
-	rc = read_whole(r, q, &rd, a, err);
+	rc = fmt_read_whole(&rd, q->name, r->max, &a->data, &a->count, err);
 	r->st->bytes_in += rd.bytes;
-	if (rc == ATLAS_OK && rd.failed) {
-		if (err)
-			*err = rd.err;
-		rc = rd.err.code;
-	} else if (rc == ATLAS_OK && rd.partial) {
-		atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
-				"%s: trailing partial element (%zu bytes; %s "
-				"elements are %zu bytes)",
-				label, rd.partial, atlas_type_name(q->type),
-				a->esize);
-		rc = ATLAS_ERR_INPUT;
-	}
 	fmt_reader_close(&rd);
 	return rc;
 }

@@ -265,53 +265,13 @@ static enum atlas_status plan_pool(struct srun *r, struct atlas_error *err)
 static enum atlas_status read_resident(struct srun *r, size_t i,
 				       struct atlas_error *err)
 {
-	const struct isa_param *q = &r->p->params[i];
 	struct sarr *a = &r->a[i];
-	const uint64_t max = r->o.max_resident / a->esize;
-	uint64_t cap = 0;
+	const enum atlas_status rc =
+		fmt_read_whole(&a->rd, r->p->params[i].name, r->o.max_resident,
+			       &a->buf, &a->count, err);
 
-	for (;;) {
-		size_t got;
-
-		if (a->count == cap) {
-			uint64_t ncap = cap ? cap * 2 : 4096;
-			uint8_t *nb;
-
-			if (ncap > max + 1)
-				ncap = max + 1;
-			if (cap == ncap) {
-				atlas_error_set(err, ATLAS_ERR_LIMIT, 0, 0,
-						"%s: resident input larger "
-						"than %" PRIu64 " bytes",
-						q->name, r->o.max_resident);
-				return ATLAS_ERR_LIMIT;
-			}
-			if (!(nb = realloc(a->buf, ncap * a->esize)))
-				return nomem(err);
-			a->buf = nb;
-			cap = ncap;
-		}
-		got = fmt_read(&a->rd, a->buf + a->count * a->esize,
-			       cap - a->count);
-		a->count += got;
-		if (a->rd.eof)
-			break;
-	}
 	r->st->resident_size += a->count * a->esize;
-	if (a->rd.failed) {
-		if (err)
-			*err = a->rd.err;
-		return a->rd.err.code;
-	}
-	if (a->rd.partial) {
-		atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
-				"%s: trailing partial element (%zu bytes; %s "
-				"elements are %zu bytes)",
-				a->label, a->rd.partial,
-				atlas_type_name(q->type), a->esize);
-		return ATLAS_ERR_INPUT;
-	}
-	return ATLAS_OK;
+	return rc;
 }
 
 /* The lanes the run will make, when the inputs tell before it starts. */
@@ -561,15 +521,8 @@ static enum atlas_status check_tails(struct srun *r, struct atlas_error *err)
 
 		if (a->role != R_STREAM || !a->input)
 			continue;
-		if (a->rd.partial) {
-			atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
-					"%s: trailing partial element (%zu "
-					"bytes; %s elements are %zu bytes)",
-					a->label, a->rd.partial,
-					atlas_type_name(p->params[i].type),
-					a->esize);
-			return ATLAS_ERR_INPUT;
-		}
+		if (fmt_reader_status(&a->rd, err) != ATLAS_OK)
+			return ATLAS_ERR_INPUT; /* partial: none failed */
 		if (a->rd.elements % a->k) {
 			atlas_error_set(err, ATLAS_ERR_INPUT, 0, 0,
 					"%s: trailing partial record (%" PRIu64
